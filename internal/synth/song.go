@@ -69,11 +69,22 @@ type Song struct {
 	// oscillator phases in cycles
 	kickPh, bassPh, leadPh float64
 	chordPh                [6]float64
-	// filter states
-	hpSnare, hpHat, lpBass, lastSnare, lastHat float64
-	leadNote                                   int
-	stemBuf                                    [NumStems][2]float64
+	// noise shaping filters (rate-independent responses)
+	snareHP, snareLP, hatHP1, hatHP2, hatLP1, hatLP2 onePole
+	lpBass                                           float64
+	leadNote                                         int
+	stemBuf                                          [NumStems][2]float64
 }
+
+// onePole is a first-order low-pass; high-pass output is input minus it.
+type onePole struct{ a, y float64 }
+
+func newOnePole(cutoff, rate float64) onePole {
+	return onePole{a: 1 - math.Exp(-2*math.Pi*cutoff/rate)}
+}
+
+func (f *onePole) lp(x float64) float64 { f.y += f.a * (x - f.y); return f.y }
+func (f *onePole) hp(x float64) float64 { return x - f.lp(x) }
 
 // NewSong returns a song of the given length in seconds (<= 0 for endless)
 // at rate Hz. seed varies the melody and noise.
@@ -82,7 +93,12 @@ func NewSong(rate int, seconds float64, seed uint64) *Song {
 	if seconds <= 0 {
 		n = -1
 	}
-	return &Song{rate: rate, frames: n, rng: NewRand(seed)}
+	r := float64(rate)
+	return &Song{rate: rate, frames: n, rng: NewRand(seed),
+		snareHP: newOnePole(900, r), snareLP: newOnePole(6000, r),
+		hatHP1: newOnePole(6000, r), hatHP2: newOnePole(6000, r),
+		hatLP1: newOnePole(11000, r), hatLP2: newOnePole(11000, r),
+	}
 }
 
 // Format returns stereo at the song's rate, as 32-bit float.
@@ -176,21 +192,18 @@ func (s *Song) step() {
 	kick := 0.9 * math.Exp(-tb/0.22) * math.Sin(2*math.Pi*s.kickPh)
 	s.stemBuf[Kick] = [2]float64{kick, kick}
 
-	// Snare on beats 2 and 4: high-passed noise and a 190 Hz body.
-	noise := s.rng.Norm()
+	// Snare on beats 2 and 4: band-passed noise (0.9-6 kHz) and a 190 Hz body.
+	noise := s.snareLP.lp(s.snareHP.hp(s.rng.Norm()))
 	var snare float64
 	if beatN%2 == 1 {
-		s.hpSnare = 0.7 * (s.hpSnare + noise - s.lastSnare)
-		s.lastSnare = noise
-		snare = 0.35*math.Exp(-tb/0.1)*s.hpSnare + 0.3*math.Exp(-tb/0.05)*math.Sin(2*math.Pi*190*tb)
+		snare = 0.5*math.Exp(-tb/0.1)*noise + 0.3*math.Exp(-tb/0.05)*math.Sin(2*math.Pi*190*tb)
 	}
 	s.stemBuf[Snare] = [2]float64{snare * 0.95, snare}
 
-	// Hats on every eighth: differentiated noise, panned right.
-	hn := s.rng.Norm()
-	s.hpHat = hn - s.lastHat
-	s.lastHat = hn
-	hat := 0.06 * math.Exp(-te/0.025) * s.hpHat * (0.6 + 0.4*secGain)
+	// Hats on every eighth: noise band-passed to 6-11 kHz (12 dB/octave
+	// slopes, like a real cymbal's energy rolling off above), panned right.
+	hn := s.hatLP2.lp(s.hatLP1.lp(s.hatHP2.hp(s.hatHP1.hp(s.rng.Norm()))))
+	hat := 0.25 * math.Exp(-te/0.025) * hn * (0.6 + 0.4*secGain)
 	s.stemBuf[Hats] = [2]float64{hat * 0.6, hat}
 
 	// Bass: root of the chord, an octave down, eighth-note pulses.
@@ -236,4 +249,13 @@ func (s *Song) step() {
 		lead = 0.22 * (1 - math.Exp(-te/0.01)) * math.Exp(-te/0.6) * lookup(leadTable, s.leadPh)
 	}
 	s.stemBuf[Lead] = [2]float64{lead * 0.9, lead * 1.1}
+}
+
+// SongBuffer renders a whole song of the given length into memory (for tests
+// and short demos).
+func SongBuffer(rate int, seconds float64, seed uint64) audio.Buffer {
+	s := NewSong(rate, seconds, seed)
+	b := audio.NewBuffer(2, int(s.Length()))
+	n, _ := audio.ReadFull(s, b)
+	return b.Head(make(audio.Buffer, 2), n)
 }
