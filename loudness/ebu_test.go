@@ -105,8 +105,8 @@ func TestCalibration(t *testing.T) {
 func TestTech3341Integrated(t *testing.T) {
 	const rate = 48000
 	cases := []struct {
-		name       string
-		segs       []seg
+		name         string
+		segs         []seg
 		wantM, wantS float64
 	}{
 		{"1", []seg{{20, -23}}, -23, -23},
