@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: installs the reference tools, checks formatting, vet and
+# staticcheck, runs the unit, conformance and cross-check tests (with the
+# race detector on the concurrent packages), and fuzzes every parser briefly.
+#   FUZZTIME=5m bash scripts/test.sh   fuzzes each target longer
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+# A reference tool that is missing fails the tests instead of skipping them.
+export MIXDOWN_REQUIRE_TOOLS=1
+
+echo "== gofmt"
+unformatted=$(gofmt -l . | grep -v '^vendor/' || true)
+if [ -n "$unformatted" ]; then
+  echo "gofmt: these files need formatting:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== staticcheck"
+go tool staticcheck ./...
+
+echo "== go test"
+go test -timeout 40m ./...
+
+echo "== go test -race (concurrent packages)"
+go test -race -short -timeout 20m ./loudness/... ./analysis/... ./audio/resample/... ./dsp/... ./internal/cli/...
+
+echo "== fuzz (${FUZZTIME:=10s} per target)"
+grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r file; do
+  pkg="./$(dirname "${file#./}")"
+  for target in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$file" | cut -d' ' -f2); do
+    echo "-- $pkg $target"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -parallel 2 "$pkg"
+  done
+done
+
+echo "== all tests passed"
