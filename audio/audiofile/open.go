@@ -6,7 +6,6 @@ package audiofile
 
 import (
 	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -40,8 +39,9 @@ type File struct {
 	err    error
 }
 
-// sniffLen is how many bytes are inspected to recognise a format.
-const sniffLen = 64
+// sniffLen is how many bytes are inspected to recognise a format (MP3
+// needs several frame headers).
+const sniffLen = 8192
 
 // Open opens path ("-" reads standard input) and prepares to decode it.
 // Errors name the file and wrap audio.ErrNotAudio, audio.ErrUnsupported,
@@ -219,5 +219,3 @@ func id3Size(head []byte) int64 {
 	}
 	return 10 + n
 }
-
-var _ = binary.BigEndian

@@ -1,0 +1,211 @@
+package ogg
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/mixdown/mixdown/audio"
+	"github.com/mixdown/mixdown/internal/synth"
+	"github.com/mixdown/mixdown/internal/testutil"
+)
+
+// source returns deterministic music-like material of the given shape:
+// synth.NewSong at -6 dB, rounded to 16-bit values as the WAV file given to
+// the encoder stores them. Mono takes the left channel; channels beyond two
+// repeat the song with other seeds, delayed, so that they differ.
+func source(rate, channels, frames int, seed uint64) audio.Buffer {
+	out := audio.NewBuffer(channels, frames)
+	for c := 0; c < channels; c += 2 {
+		song := synth.NewSong(rate, 0, seed+uint64(c))
+		st := audio.NewBuffer(2, frames+c*100)
+		if _, err := audio.ReadFull(song, st); err != nil {
+			panic(err)
+		}
+		for k := c; k < min(c+2, channels); k++ {
+			for i, v := range st[k-c][c*100:] {
+				out[k][i] = float32(math.Round(float64(v)*0.5*32768) / 32768)
+			}
+		}
+	}
+	return out
+}
+
+// writeWAV writes b as a 16-bit PCM WAVE file.
+func writeWAV(t testing.TB, path string, b audio.Buffer, rate int) {
+	t.Helper()
+	nc, n := b.Channels(), b.Frames()
+	data := make([]byte, n*nc*2)
+	for i := 0; i < n; i++ {
+		for c := 0; c < nc; c++ {
+			v := math.Round(float64(b[c][i]) * 32768)
+			v = math.Max(-32768, math.Min(32767, v))
+			binary.LittleEndian.PutUint16(data[(i*nc+c)*2:], uint16(int16(v)))
+		}
+	}
+	var h bytes.Buffer
+	le := func(v any) { _ = binary.Write(&h, binary.LittleEndian, v) }
+	h.WriteString("RIFF")
+	le(uint32(36 + len(data)))
+	h.WriteString("WAVEfmt ")
+	le(uint32(16))
+	le(uint16(1)) // PCM
+	le(uint16(nc))
+	le(uint32(rate))
+	le(uint32(rate * nc * 2))
+	le(uint16(nc * 2))
+	le(uint16(16))
+	h.WriteString("data")
+	le(uint32(len(data)))
+	h.Write(data)
+	if err := os.WriteFile(path, h.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ffmpegDecode decodes path with ffmpeg to 32-bit float at the stream's own
+// rate and channel count; extra options (such as -map) go after the input.
+func ffmpegDecode(t testing.TB, path string, channels int, extra ...string) audio.Buffer {
+	t.Helper()
+	ff := testutil.Tool(t, "ffmpeg")
+	raw := path + ".f32"
+	args := append([]string{"-v", "error", "-y", "-i", path}, extra...)
+	testutil.Run(t, ff, append(args, "-f", "f32le", "-c:a", "pcm_f32le", raw)...)
+	data, err := os.ReadFile(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(data) / 4 / channels
+	b := audio.NewBuffer(channels, n)
+	for i := 0; i < n; i++ {
+		for c := 0; c < channels; c++ {
+			b[c][i] = math.Float32frombits(binary.LittleEndian.Uint32(data[(i*channels+c)*4:]))
+		}
+	}
+	return b
+}
+
+// decodeAll decodes a whole stream with small, odd-sized reads and returns the
+// frames, the decoder and the error that ended decoding (nil at a clean end).
+func decodeAll(t testing.TB, data []byte) (audio.Buffer, *Decoder, error) {
+	t.Helper()
+	d, err := NewDecoder(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, err
+	}
+	nc := d.Format().Channels
+	out := make(audio.Buffer, nc)
+	buf := audio.NewBuffer(nc, 1013)
+	for {
+		n, err := d.ReadFrames(buf)
+		for c := range out {
+			out[c] = append(out[c], buf[c][:n]...)
+		}
+		if err == io.EOF {
+			return out, d, nil
+		}
+		if err != nil {
+			return out, d, err
+		}
+	}
+}
+
+// bestLag returns the lag (in frames, within ±maxLag) at which got best
+// matches ref by normalized cross-correlation over a window of ref starting
+// at frame from: got[from+lag+i] against ref[from+i].
+func bestLag(ref, got []float32, from, window, maxLag int) int {
+	best, bestScore := 0, math.Inf(-1)
+	for lag := -maxLag; lag <= maxLag; lag++ {
+		var dot, e float64
+		for i := from; i < from+window; i++ {
+			j := i + lag
+			if j < 0 || j >= len(got) || i >= len(ref) {
+				continue
+			}
+			dot += float64(ref[i]) * float64(got[j])
+			e += float64(got[j]) * float64(got[j])
+		}
+		if e == 0 {
+			continue
+		}
+		if s := dot / math.Sqrt(e); s > bestScore {
+			best, bestScore = lag, s
+		}
+	}
+	return best
+}
+
+// diff returns the largest absolute sample difference between a and b and the
+// RMS of the difference relative to the RMS of a, in dB, over their common
+// length.
+func diff(a, b audio.Buffer) (maxAbs, relDB float64) {
+	var e, s float64
+	for c := range a {
+		n := min(len(a[c]), len(b[c]))
+		for i := 0; i < n; i++ {
+			d := float64(a[c][i]) - float64(b[c][i])
+			maxAbs = math.Max(maxAbs, math.Abs(d))
+			e += d * d
+			s += float64(a[c][i]) * float64(a[c][i])
+		}
+	}
+	return maxAbs, 10 * math.Log10(e/s)
+}
+
+// encode writes src as a WAV file in dir and encodes it to Ogg Vorbis with
+// the given encoder ("oggenc" or "ffmpeg") and options, returning the bytes
+// and path.
+func encode(t testing.TB, dir, name string, src audio.Buffer, rate int, encoder string, opts ...string) ([]byte, string) {
+	t.Helper()
+	tool := testutil.Tool(t, encoder)
+	wav := filepath.Join(dir, name+".wav")
+	ogg := filepath.Join(dir, name+".ogg")
+	writeWAV(t, wav, src, rate)
+	var args []string
+	switch encoder {
+	case "oggenc":
+		args = append(append([]string{"--quiet"}, opts...), "-o", ogg, wav)
+	case "ffmpeg":
+		args = append(append([]string{"-v", "error", "-y", "-i", wav, "-c:a", "libvorbis"}, opts...), ogg)
+	default:
+		t.Fatalf("unknown encoder %s", encoder)
+	}
+	testutil.Run(t, tool, args...)
+	data, err := os.ReadFile(ogg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data, ogg
+}
+
+// wantErr fails unless err wraps every target.
+func wantErr(t testing.TB, err error, targets ...error) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want %v", targets)
+	}
+	for _, target := range targets {
+		if !errors.Is(err, target) {
+			t.Fatalf("error %q does not wrap %v", err, target)
+		}
+	}
+}
+
+// oggdecFrames decodes path with oggdec (libvorbisfile, the reference
+// decoder) and returns the number of frames it produces.
+func oggdecFrames(t testing.TB, path string, channels int) int {
+	t.Helper()
+	tool := testutil.Tool(t, "oggdec")
+	raw := path + ".raw"
+	testutil.Run(t, tool, "--quiet", "--raw", "--bits", "16", "-o", raw, path)
+	st, err := os.Stat(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(st.Size()) / 2 / channels
+}
