@@ -147,3 +147,30 @@ func TestCreateIsAtomic(t *testing.T) {
 		t.Fatal("ContainerFor accepted .ogg")
 	}
 }
+
+// Lossy files made by the reference encoders open by content, with the
+// source's exact length (gapless trimming).
+func TestOpenLossyByContent(t *testing.T) {
+	lame := testutil.Tool(t, "lame")
+	oggenc := testutil.Tool(t, "oggenc")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.wav")
+	frames := 44100*2 + 17
+	writeFile(t, src, audio.Format{SampleRate: 44100, Channels: 2, Type: audio.SampleInt, Bits: 16},
+		synth.SongBuffer(44100, float64(frames)/44100, 2), WriteOptions{Dither: audio.DitherTPDF})
+	mp3Path := filepath.Join(dir, "song.dat")
+	oggPath := filepath.Join(dir, "song.bin")
+	testutil.Run(t, lame, "--quiet", "-V", "2", src, mp3Path)
+	testutil.Run(t, oggenc, "-Q", "-q", "4", "-o", oggPath, src)
+	for path, codec := range map[string]string{mp3Path: "mp3", oggPath: "vorbis"} {
+		f, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := testutil.ReadAll(t, f, 999)
+		f.Close()
+		if f.Info().Codec != codec || f.Format().Type != audio.SampleLossy || got.Frames() != frames {
+			t.Errorf("%s: codec %s type %v, %d frames (want %s, %d)", path, f.Info().Codec, f.Format().Type, got.Frames(), codec, frames)
+		}
+	}
+}
