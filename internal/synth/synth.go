@@ -75,18 +75,10 @@ func PinkNoise(rate, channels, frames int, rms float64, seed uint64) audio.Buffe
 	r := NewRand(seed)
 	b := audio.NewBuffer(channels, frames)
 	for c := range b {
-		var b0, b1, b2, b3, b4, b5, b6 float64
+		var p pinkState
 		var sum float64
 		for i := range b[c] {
-			w := r.Norm()
-			b0 = 0.99886*b0 + w*0.0555179
-			b1 = 0.99332*b1 + w*0.0750759
-			b2 = 0.96900*b2 + w*0.1538520
-			b3 = 0.86650*b3 + w*0.3104856
-			b4 = 0.55000*b4 + w*0.5329522
-			b5 = -0.7616*b5 - w*0.0168980
-			v := b0 + b1 + b2 + b3 + b4 + b5 + b6 + w*0.5362
-			b6 = w * 0.115926
+			v := p.step(r.Norm())
 			b[c][i] = float32(v)
 			sum += v * v
 		}

@@ -1,0 +1,224 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mixdown/mixdown/audio"
+	"github.com/mixdown/mixdown/audio/audiofile"
+	"github.com/mixdown/mixdown/audio/resample"
+	"github.com/mixdown/mixdown/internal/synth"
+)
+
+func newDemoCmd(env Env) *cobra.Command {
+	var seconds float64
+	cmd := &cobra.Command{
+		Use:   "demo [DIR]",
+		Short: "Generate a demo signal set, analyze it and write the reports (no input needed)",
+		Long: `demo writes a small set of generated signals to DIR (default "mixdown-demo"):
+a music-like song (WAV and FLAC), the EBU R128 calibration tone, a copy of the
+song with typical defects (DC offset, mains hum, leading silence, clipping)
+and an upsampled copy, then analyzes them all and writes report.txt and
+report.json beside them.`,
+		Args: argsRange(0, 1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := "mixdown-demo"
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			return demo(cmd.Context(), env, dir, seconds)
+		},
+	}
+	cmd.Flags().Float64Var(&seconds, "seconds", 30, "length of the generated song in seconds")
+	return cmd
+}
+
+// demoFile is one generated signal.
+type demoFile struct {
+	name  string
+	about string
+	make  func() (audio.Reader, audio.Format)
+}
+
+func demo(ctx context.Context, env Env, dir string, seconds float64) error {
+	if seconds <= 0 || seconds > 3600 {
+		return usagef("--seconds %g: use 0 < seconds <= 3600", seconds)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return outputError{err}
+	}
+	const rate = 44100
+	song := func() audio.Reader { return synth.NewSong(rate, seconds, 1) }
+	int24 := audio.Format{SampleRate: rate, Channels: 2, Type: audio.SampleInt, Bits: 24}
+	files := []demoFile{
+		{"song.wav", "generated music-like song, 24-bit", func() (audio.Reader, audio.Format) { return song(), int24 }},
+		{"song.flac", "the same song as FLAC", func() (audio.Reader, audio.Format) { return song(), int24 }},
+		{"tone-1k-minus23.wav", "EBU calibration: 1 kHz stereo sine at -23 dBFS, reads -23 LUFS", func() (audio.Reader, audio.Format) {
+			return &bufferReader{buf: synth.Sine(48000, 2, 20*48000, 1000, math.Pow(10, -23.0/20), 0), rate: 48000}, audio.Format{SampleRate: 48000, Channels: 2, Type: audio.SampleInt, Bits: 24}
+		}},
+		{"song-defects.wav", "the song with 1 s of leading silence, +0.01 DC, 50 Hz hum at -50 dBFS and clipping", func() (audio.Reader, audio.Format) {
+			return newDefects(song()), int24
+		}},
+		{"song-16bit-in-24.wav", "the song quantized to 16 bits, stored as 24-bit", func() (audio.Reader, audio.Format) {
+			return &quantize16{r: song()}, int24
+		}},
+		{"song-upsampled-96k.wav", "the song at 44.1 kHz resampled to 96 kHz (empty top octave)", func() (audio.Reader, audio.Format) {
+			r, err := resample.NewReader(song(), 96000)
+			if err != nil {
+				panic(err)
+			}
+			return r, audio.Format{SampleRate: 96000, Channels: 2, Type: audio.SampleInt, Bits: 24}
+		}},
+	}
+	var paths []string
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		src, fm := f.make()
+		w, err := audiofile.Create(path, fm, audiofile.WriteOptions{Dither: audio.DitherTPDF, Seed: 1})
+		if err != nil {
+			return outputError{err}
+		}
+		err = copyFrames(ctx, w, src, nil)
+		if err == nil {
+			err = w.Close()
+		} else {
+			w.Abort()
+		}
+		if err != nil {
+			return outputError{err}
+		}
+		fmt.Fprintf(env.Stdout, "wrote %-28s %s\n", path, f.about)
+		paths = append(paths, path)
+	}
+	doc := AnalyzeDoc{Schema: AnalyzeSchema}
+	var text []byte
+	for _, p := range paths {
+		entry, err := AnalyzeFileReport(ctx, env, p)
+		if err != nil {
+			return err
+		}
+		doc.Files = append(doc.Files, entry)
+		var b bytesWriter
+		fmt.Fprintf(&b, "== %s (%s, %s)\n", p, entry.Codec, describeFormat(entry))
+		if err := entry.Report.WriteText(&b); err != nil {
+			return err
+		}
+		text = append(append(text, b...), '\n')
+	}
+	js, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "report.json"), append(js, '\n')); err != nil {
+		return outputError{err}
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "report.txt"), text); err != nil {
+		return outputError{err}
+	}
+	fmt.Fprintf(env.Stdout, "wrote %-28s analysis of every file above (schema %s)\n", filepath.Join(dir, "report.json"), AnalyzeSchema)
+	fmt.Fprintf(env.Stdout, "wrote %-28s the same as tables\n\n", filepath.Join(dir, "report.txt"))
+	_, err = env.Stdout.Write(text)
+	return err
+}
+
+type bytesWriter []byte
+
+func (b *bytesWriter) Write(p []byte) (int, error) { *b = append(*b, p...); return len(p), nil }
+
+// bufferReader streams an in-memory buffer.
+type bufferReader struct {
+	buf  audio.Buffer
+	rate int
+	pos  int
+}
+
+func (r *bufferReader) Format() audio.Format {
+	return audio.Format{SampleRate: r.rate, Channels: r.buf.Channels(), Type: audio.SampleFloat, Bits: 32}
+}
+
+func (r *bufferReader) ReadFrames(dst audio.Buffer) (int, error) {
+	if r.pos >= r.buf.Frames() {
+		return 0, io.EOF
+	}
+	n := min(dst.Frames(), r.buf.Frames()-r.pos)
+	for c := range dst {
+		copy(dst[c][:n], r.buf[c][r.pos:r.pos+n])
+	}
+	r.pos += n
+	return n, nil
+}
+
+// defects adds typical faults to a stream: 1 s of digital silence first,
+// then the signal with +0.01 DC, 50/100/150 Hz hum at -50 dBFS, and 3 dB of
+// gain from 5 s to 6 s hard-clipped at full scale.
+type defects struct {
+	r    audio.Reader
+	pos  int64
+	lead int64
+}
+
+func newDefects(r audio.Reader) *defects { return &defects{r: r, lead: int64(r.Format().SampleRate)} }
+
+func (d *defects) Format() audio.Format { return d.r.Format() }
+
+func (d *defects) ReadFrames(dst audio.Buffer) (int, error) {
+	rate := float64(d.r.Format().SampleRate)
+	if d.pos < d.lead {
+		n := int(min(int64(dst.Frames()), d.lead-d.pos))
+		for c := range dst {
+			clear(dst[c][:n])
+		}
+		d.pos += int64(n)
+		return n, nil
+	}
+	n, err := d.r.ReadFrames(dst)
+	hum := math.Pow(10, -50.0/20)
+	for i := 0; i < n; i++ {
+		t := float64(d.pos+int64(i)-d.lead) / rate
+		h := hum * (math.Sin(2*math.Pi*50*t) + 0.5*math.Sin(2*math.Pi*100*t) + 0.3*math.Sin(2*math.Pi*150*t))
+		g := 1.0
+		if t >= 5 && t < 6 {
+			g = 1.41
+		}
+		for c := range dst {
+			v := g*float64(dst[c][i]) + 0.01 + h
+			dst[c][i] = float32(max(-1, min(1, v)))
+		}
+	}
+	d.pos += int64(n)
+	return n, err
+}
+
+// quantize16 rounds a stream to the 16-bit grid (with TPDF dither), so that a
+// 24-bit file written from it holds 16-bit content.
+type quantize16 struct {
+	r audio.Reader
+	q *audio.Quantizer
+	b []int32
+}
+
+func (q *quantize16) Format() audio.Format { return q.r.Format() }
+
+func (q *quantize16) ReadFrames(dst audio.Buffer) (int, error) {
+	n, err := q.r.ReadFrames(dst)
+	if q.q == nil {
+		q.q = audio.NewQuantizer(16, len(dst), q.r.Format().SampleRate, audio.DitherTPDF, 7)
+	}
+	if cap(q.b) < n {
+		q.b = make([]int32, n)
+	}
+	for c := range dst {
+		ints := q.q.Quantize(q.b[:n], dst[c][:n], c)
+		for i, v := range ints {
+			dst[c][i] = float32(v) / 32768
+		}
+	}
+	return n, err
+}
