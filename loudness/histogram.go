@@ -26,7 +26,7 @@ func energyToLUFS(e float64) float64 { return -0.691 + 10*math.Log10(e) }
 // add records a value of energy e (loudness l). Values below histLow are
 // ignored; the caller applies the absolute gate's strictness.
 func (h *histogram) add(e, l float64) {
-	if l < histLow || e <= 0 {
+	if !(l >= histLow) || !(e > 0) || math.IsInf(e, 1) { // also rejects NaN
 		return
 	}
 	b := int((l - histLow) / histWidth)

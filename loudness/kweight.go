@@ -54,13 +54,16 @@ func response(shelf, hp biquad, freq, sampleRate float64) float64 {
 	return h(shelf) * h(hp)
 }
 
-// kFilter runs both stages over x and returns the sum of squares of the
-// output; the filtered signal itself is not kept.
-func kFilter(x []float32, s, h *biquad) float64 {
+// kFilter runs both stages over x and returns sum plus the sum of squares
+// of the output, accumulated sample by sample so that the total does not
+// depend on how a stream is cut into calls. The filtered signal itself is
+// not kept. A non-finite input (NaN) resets the filter and contributes no
+// energy, so one damaged sample cannot silence the rest of the programme.
+func kFilter(x []float32, s, h *biquad, sum float64) float64 {
 	sb0, sb1, sb2, sa1, sa2 := s.b0, s.b1, s.b2, s.a1, s.a2
 	hb0, hb1, hb2, ha1, ha2 := h.b0, h.b1, h.b2, h.a1, h.a2
 	s1, s2, h1, h2 := s.s1, s.s2, h.s1, h.s2
-	var sum float64
+	start := sum
 	for _, v := range x {
 		in := float64(v)
 		y := sb0*in + s1
@@ -70,6 +73,10 @@ func kFilter(x []float32, s, h *biquad) float64 {
 		h1 = hb1*y - ha1*z + h2
 		h2 = hb2*y - ha2*z
 		sum += z * z
+	}
+	if sum-sum != 0 || s1-s1 != 0 || h1-h1 != 0 { // NaN or Inf somewhere in x
+		s.s1, s.s2, h.s1, h.s2 = 0, 0, 0, 0
+		return start
 	}
 	// Flush subnormal state so silence after a signal stays fast.
 	const tiny = 1e-30

@@ -66,6 +66,11 @@ type Meter struct {
 	pieceBuf []int // frame counts of the pieces of the current Write chunk
 }
 
+// MinSampleRate is the lowest rate the meter accepts (Hz): below it the
+// K-weighting shelf (about 1.7 kHz) no longer fits under the Nyquist
+// frequency with room to spare.
+const MinSampleRate = 8000
+
 const (
 	subPerSecond = 100 // 10 ms sub-blocks
 	ringLen      = 300 // 3 s
@@ -79,7 +84,8 @@ type channelState struct {
 	shelf, hp biquad
 	peak      float64
 	tp        *truepeak.Detector
-	sums      []float64 // per piece of the current chunk
+	acc       float64   // sum of squares of the current sub-block so far
+	sums      []float64 // per sub-block completed in the current chunk
 }
 
 // New returns a meter for the given options.
@@ -87,6 +93,9 @@ func New(opt Options) (*Meter, error) {
 	f := audio.Format{SampleRate: opt.SampleRate, Channels: opt.Channels, Layout: opt.Layout, Type: audio.SampleFloat, Bits: 32}
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("loudness: %w", err)
+	}
+	if opt.SampleRate < MinSampleRate {
+		return nil, fmt.Errorf("loudness: sample rate %d Hz: K-weighting needs at least %d Hz: %w", opt.SampleRate, MinSampleRate, audio.ErrUnsupported)
 	}
 	m := &Meter{opt: opt, rate: opt.SampleRate}
 	switch {
@@ -172,7 +181,7 @@ func Weights(l audio.Layout, n int) []float64 {
 func (m *Meter) Reset() {
 	shelf, hp := kWeighting(float64(m.rate))
 	for _, c := range m.chans {
-		c.shelf, c.hp, c.peak = shelf, hp, 0
+		c.shelf, c.hp, c.peak, c.acc = shelf, hp, 0, 0
 		if c.tp != nil {
 			c.tp.Reset()
 		}
@@ -222,19 +231,29 @@ func (m *Meter) writeChunk(buf audio.Buffer, off, n int) {
 	work := func(c int) {
 		cs := m.chans[c]
 		x := buf[c][off : off+n]
-		p := 0
+		p, pos := 0, m.frames
+		sub, end := m.sub, m.subEnd
 		for j, k := range pieces {
-			seg := x[p : p+k]
 			if cs.weight != 0 {
-				cs.sums[j] = kFilter(seg, &cs.shelf, &cs.hp)
+				cs.acc = kFilter(x[p:p+k], &cs.shelf, &cs.hp, cs.acc)
 			}
 			p += k
+			pos += int64(k)
+			if pos == end { // this piece completes a sub-block
+				cs.sums[j], cs.acc = cs.acc, 0
+				sub++
+				end = m.boundary(sub + 1)
+			}
 		}
-		peak := cs.peak
+		peak := float32(cs.peak)
 		for _, v := range x {
-			peak = math.Max(peak, math.Abs(float64(v)))
+			if v > peak {
+				peak = v
+			} else if -v > peak {
+				peak = -v
+			}
 		}
-		cs.peak = peak
+		cs.peak = float64(peak)
 		if cs.tp != nil {
 			cs.tp.Write(x)
 		}
@@ -252,13 +271,13 @@ func (m *Meter) writeChunk(buf audio.Buffer, off, n int) {
 		}
 	}
 	for j, k := range pieces {
-		for _, cs := range m.chans {
-			if cs.weight != 0 {
-				m.subAcc += cs.weight * cs.sums[j]
-			}
-		}
 		m.frames += int64(k)
 		if m.frames == m.subEnd {
+			for _, cs := range m.chans {
+				if cs.weight != 0 {
+					m.subAcc += cs.weight * cs.sums[j]
+				}
+			}
 			m.endSubBlock()
 		}
 	}

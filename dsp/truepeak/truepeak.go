@@ -125,17 +125,22 @@ func (f *Filter) String() string { return f.name }
 
 // Detector tracks the largest absolute value of one channel's oversampled
 // signal, and of its samples (a true peak can never read below the sample
-// peak). It streams: memory is the filter's history, whatever the length.
+// peak). It streams: memory is the filter's history plus one block,
+// whatever the length. Input is processed in fixed blocks counted from the
+// start of the stream, so the reading does not depend on how the stream is
+// cut into Write calls.
 type Detector struct {
 	f    *Filter
 	rev  [][]float32 // per phase (identity phases omitted): coefficients reversed for correlation
 	work []float32   // taps-1 samples of history followed by the current block
+	fill int         // samples of the current block received so far
 	peak float64
 }
 
-// blockLen is the number of input samples processed per inner block; a
-// block whose largest possible output cannot beat the running peak is
-// skipped without filtering (exact, since |y| <= gain·max|x|).
+// blockLen is the number of input samples per block (a multiple of the
+// assembly kernel's 16 outputs). A block whose largest possible output
+// cannot beat the running peak is skipped without filtering (exact, since
+// |y| <= gain·max|x| over the window).
 const blockLen = 128
 
 // NewDetector returns a detector using f.
@@ -172,49 +177,69 @@ func isUnitTap(c []float64) bool {
 // Reset clears the history and the peak.
 func (d *Detector) Reset() {
 	clear(d.work)
+	d.fill = 0
 	d.peak = 0
 }
 
 // Peak returns the largest absolute value seen so far (linear, 1.0 = full
-// scale).
-func (d *Detector) Peak() float64 { return d.peak }
+// scale), including the samples of a block still being filled.
+func (d *Detector) Peak() float64 {
+	if d.fill == 0 {
+		return d.peak
+	}
+	return math.Max(d.peak, d.blockPeak(d.fill))
+}
 
 // Write feeds samples.
 func (d *Detector) Write(x []float32) {
 	h := d.f.taps - 1
 	for len(x) > 0 {
-		n := min(len(x), blockLen)
-		w := d.work[:h+n]
-		copy(w[h:], x[:n])
-		var blockMax, histMax float32
-		for _, v := range w[h:] {
-			blockMax = max(blockMax, abs32(v))
-		}
-		for _, v := range w[:h] {
-			histMax = max(histMax, abs32(v))
-		}
-		d.peak = math.Max(d.peak, float64(blockMax))
-		if float64(max(blockMax, histMax))*d.f.gain > d.peak {
-			for _, r := range d.rev {
-				d.peak = math.Max(d.peak, float64(maxAbsCorr(w, r, n)))
-			}
-		}
-		copy(d.work, w[n:n+h])
+		n := copy(d.work[h+d.fill:], x)
+		d.fill += n
 		x = x[n:]
+		if d.fill == blockLen {
+			d.peak = math.Max(d.peak, d.blockPeak(blockLen))
+			copy(d.work, d.work[blockLen:blockLen+h])
+			d.fill = 0
+		}
 	}
+}
+
+// blockPeak returns the largest |sample| and |output| for the first n
+// samples of the current block.
+func (d *Detector) blockPeak(n int) float64 {
+	h := d.f.taps - 1
+	w := d.work[:h+n]
+	var blockMax, histMax float32
+	for _, v := range w[h:] {
+		blockMax = max(blockMax, abs32(v))
+	}
+	for _, v := range w[:h] {
+		histMax = max(histMax, abs32(v))
+	}
+	peak := math.Max(d.peak, float64(blockMax))
+	if float64(max(blockMax, histMax))*d.f.gain > peak {
+		for _, r := range d.rev {
+			peak = math.Max(peak, float64(maxAbsCorr(w, r, n)))
+		}
+	}
+	return peak
 }
 
 func abs32(v float32) float32 {
 	if v < 0 {
 		return -v
 	}
+	if v != v {
+		return 0 // NaN: ignore
+	}
 	return v
 }
 
 // Oversample writes the Factor() oversampled values for each sample of x to
 // dst (len(dst) >= len(x)*Factor(), phase-major per input sample) and
-// returns dst[:len(x)*Factor()]. It shares state with Write: use a Detector
-// for one or the other. Output is delayed by the filter's Delay().
+// returns dst[:len(x)*Factor()]. It shares the history with Write: use a
+// Detector for one or the other. Output is delayed by the filter's Delay().
 func (d *Detector) Oversample(dst []float64, x []float32) []float64 {
 	f := d.f
 	h, t, L := f.taps-1, f.taps, f.factor

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -42,9 +41,10 @@ report.json beside them.`,
 
 // demoFile is one generated signal.
 type demoFile struct {
-	name  string
-	about string
-	make  func() (audio.Reader, audio.Format)
+	name   string
+	about  string
+	make   func() (audio.Reader, audio.Format)
+	dither audio.Dither
 }
 
 func demo(ctx context.Context, env Env, dir string, seconds float64) error {
@@ -58,30 +58,30 @@ func demo(ctx context.Context, env Env, dir string, seconds float64) error {
 	song := func() audio.Reader { return synth.NewSong(rate, seconds, 1) }
 	int24 := audio.Format{SampleRate: rate, Channels: 2, Type: audio.SampleInt, Bits: 24}
 	files := []demoFile{
-		{"song.wav", "generated music-like song, 24-bit", func() (audio.Reader, audio.Format) { return song(), int24 }},
-		{"song.flac", "the same song as FLAC", func() (audio.Reader, audio.Format) { return song(), int24 }},
+		{"song.wav", "generated music-like song, 24-bit", func() (audio.Reader, audio.Format) { return song(), int24 }, audio.DitherTPDF},
+		{"song.flac", "the same song as FLAC", func() (audio.Reader, audio.Format) { return song(), int24 }, audio.DitherTPDF},
 		{"tone-1k-minus23.wav", "EBU calibration: 1 kHz stereo sine at -23 dBFS, reads -23 LUFS", func() (audio.Reader, audio.Format) {
-			return &bufferReader{buf: synth.Sine(48000, 2, 20*48000, 1000, math.Pow(10, -23.0/20), 0), rate: 48000}, audio.Format{SampleRate: 48000, Channels: 2, Type: audio.SampleInt, Bits: 24}
-		}},
-		{"song-defects.wav", "the song with 1 s of leading silence, +0.01 DC, 50 Hz hum at -50 dBFS and clipping", func() (audio.Reader, audio.Format) {
-			return newDefects(song()), int24
-		}},
+			return synth.NewSine(48000, 2, 20, 1000, math.Pow(10, -23.0/20)), audio.Format{SampleRate: 48000, Channels: 2, Type: audio.SampleInt, Bits: 24}
+		}, audio.DitherTPDF},
+		{"song-defects.wav", "the song with 1 s of digital silence, +0.01 DC, 50 Hz hum at -50 dBFS (exposed in a quiet passage) and clipping; 32-bit float", func() (audio.Reader, audio.Format) {
+			return newDefects(song()), audio.Format{SampleRate: rate, Channels: 2, Type: audio.SampleFloat, Bits: 32}
+		}, audio.DitherNone},
 		{"song-16bit-in-24.wav", "the song quantized to 16 bits, stored as 24-bit", func() (audio.Reader, audio.Format) {
 			return &quantize16{r: song()}, int24
-		}},
+		}, audio.DitherNone}, // already on the 16-bit grid, hence on the 24-bit one
 		{"song-upsampled-96k.wav", "the song at 44.1 kHz resampled to 96 kHz (empty top octave)", func() (audio.Reader, audio.Format) {
 			r, err := resample.NewReader(song(), 96000)
 			if err != nil {
 				panic(err)
 			}
 			return r, audio.Format{SampleRate: 96000, Channels: 2, Type: audio.SampleInt, Bits: 24}
-		}},
+		}, audio.DitherTPDF},
 	}
 	var paths []string
 	for _, f := range files {
 		path := filepath.Join(dir, f.name)
 		src, fm := f.make()
-		w, err := audiofile.Create(path, fm, audiofile.WriteOptions{Dither: audio.DitherTPDF, Seed: 1})
+		w, err := audiofile.Create(path, fm, audiofile.WriteOptions{Dither: f.dither, Seed: 1})
 		if err != nil {
 			return outputError{err}
 		}
@@ -132,32 +132,12 @@ type bytesWriter []byte
 
 func (b *bytesWriter) Write(p []byte) (int, error) { *b = append(*b, p...); return len(p), nil }
 
-// bufferReader streams an in-memory buffer.
-type bufferReader struct {
-	buf  audio.Buffer
-	rate int
-	pos  int
-}
-
-func (r *bufferReader) Format() audio.Format {
-	return audio.Format{SampleRate: r.rate, Channels: r.buf.Channels(), Type: audio.SampleFloat, Bits: 32}
-}
-
-func (r *bufferReader) ReadFrames(dst audio.Buffer) (int, error) {
-	if r.pos >= r.buf.Frames() {
-		return 0, io.EOF
-	}
-	n := min(dst.Frames(), r.buf.Frames()-r.pos)
-	for c := range dst {
-		copy(dst[c][:n], r.buf[c][r.pos:r.pos+n])
-	}
-	r.pos += n
-	return n, nil
-}
-
 // defects adds typical faults to a stream: 1 s of digital silence first,
-// then the signal with +0.01 DC, 50/100/150 Hz hum at -50 dBFS, and 3 dB of
-// gain from 5 s to 6 s hard-clipped at full scale.
+// then the signal with +0.01 DC, 50/100/150 Hz hum at -50 dBFS, 3 dB of
+// gain from 5 s to 6 s hard-clipped at full scale, and a near-silent pause
+// (the music 60 dB down from 8 s to 20 s) where the hum is exposed, as in a
+// real recording's pauses: under the full song the drums' own 50 Hz lines
+// would mask it.
 type defects struct {
 	r    audio.Reader
 	pos  int64
@@ -184,8 +164,11 @@ func (d *defects) ReadFrames(dst audio.Buffer) (int, error) {
 		t := float64(d.pos+int64(i)-d.lead) / rate
 		h := hum * (math.Sin(2*math.Pi*50*t) + 0.5*math.Sin(2*math.Pi*100*t) + 0.3*math.Sin(2*math.Pi*150*t))
 		g := 1.0
-		if t >= 5 && t < 6 {
+		switch {
+		case t >= 5 && t < 6:
 			g = 1.41
+		case t >= 8 && t < 20:
+			g = 0.001
 		}
 		for c := range dst {
 			v := g*float64(dst[c][i]) + 0.01 + h
