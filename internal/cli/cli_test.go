@@ -181,18 +181,66 @@ func TestInterruptRemovesPartialOutput(t *testing.T) {
 	}
 }
 
+// The demo's generated files carry known properties and defects; its
+// report must find each of them, and nothing alarming on the clean song.
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
-	code, out, e := run(t, "demo", dir, "--seconds", "8")
+	code, out, e := run(t, "demo", dir, "--seconds", "24")
 	if code != 0 {
 		t.Fatalf("demo: %d %s", code, e)
 	}
-	for _, name := range []string{"song.wav", "song.flac", "report.json", "report.txt"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			t.Errorf("demo did not write %s", name)
-		}
-	}
 	if !strings.Contains(out, "LUFS") {
 		t.Errorf("demo printed no report")
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Files []struct {
+			Path   string `json:"path"`
+			Report struct {
+				Loudness struct {
+					Integrated float64 `json:"integrated_lufs"`
+				} `json:"loudness"`
+				Findings []struct {
+					Code string `json:"code"`
+				} `json:"findings"`
+			} `json:"report"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"song.wav":               {},
+		"song.flac":              {},
+		"song-defects.wav":       {"clipping", "dc_offset", "hum", "silence_head"},
+		"song-16bit-in-24.wav":   {"bit_depth"},
+		"song-upsampled-96k.wav": {"upsampled"},
+		"tone-1k-minus23.wav":    {},
+	}
+	for _, f := range doc.Files {
+		name := filepath.Base(f.Path)
+		codes := map[string]bool{}
+		for _, x := range f.Report.Findings {
+			codes[x.Code] = true
+		}
+		for _, c := range want[name] {
+			if !codes[c] {
+				t.Errorf("%s: no %q finding (got %v)", name, c, codes)
+			}
+		}
+		for _, c := range []string{"clipping", "hum", "dc_offset", "bit_depth", "upsampled"} {
+			if len(want[name]) == 0 && codes[c] {
+				t.Errorf("%s: unexpected %q finding", name, c)
+			}
+		}
+		if name == "tone-1k-minus23.wav" && math.Abs(f.Report.Loudness.Integrated+23) > 0.05 {
+			t.Errorf("calibration tone reads %.3f LUFS", f.Report.Loudness.Integrated)
+		}
+	}
+	if len(doc.Files) != len(want) {
+		t.Errorf("report has %d files, want %d", len(doc.Files), len(want))
 	}
 }
