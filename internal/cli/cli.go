@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log"
 	"os"
 	"os/signal"
 	"syscall"
@@ -76,6 +77,10 @@ type Env struct {
 // Main runs the command line with args (without the program name) and
 // returns the exit code.
 func Main(args []string) int {
+	// mixdown reports through its own errors and never through the standard
+	// logger; github.com/mewkiz/flac logs a request for sample files on every
+	// frame of a 24 or 176.4 kHz FLAC stream, which would flood stderr.
+	log.SetOutput(io.Discard)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := Env{Stdout: os.Stdout, Stderr: os.Stderr, Progress: isTerminal(os.Stderr)}
