@@ -166,7 +166,7 @@ func TestTruncated(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, _, err := decodeAll(t, data)
-			wantErr(t, err, io.ErrUnexpectedEOF)
+			testutil.WantErr(t, err, io.ErrUnexpectedEOF)
 			if !strings.HasPrefix(err.Error(), "mp3: ") {
 				t.Errorf("error %q lacks the package prefix", err)
 			}
@@ -215,7 +215,7 @@ func TestCorruptAndForeign(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, _, err := decodeAll(t, c.data)
-			wantErr(t, err, c.want)
+			testutil.WantErr(t, err, c.want)
 			if !strings.HasPrefix(err.Error(), "mp3: ") {
 				t.Errorf("error %q lacks the package prefix", err)
 			}
@@ -227,7 +227,7 @@ func TestCorruptAndForeign(t *testing.T) {
 func TestUnsupported(t *testing.T) {
 	dir := t.TempDir()
 	wav := filepath.Join(dir, "s.wav")
-	writeWAV(t, wav, source(44100, 2, 20000, 5), 44100)
+	testutil.WriteWAV16(t, wav, source(44100, 2, 20000, 5), 44100)
 	lame := testutil.Tool(t, "lame")
 	ff := testutil.Tool(t, "ffmpeg")
 	for name, cmd := range map[string][]string{
@@ -247,7 +247,7 @@ func TestUnsupported(t *testing.T) {
 				t.Error("Sniff rejects it")
 			}
 			_, err = NewDecoder(bytes.NewReader(data))
-			wantErr(t, err, audio.ErrUnsupported)
+			testutil.WantErr(t, err, audio.ErrUnsupported)
 			t.Log(err)
 		})
 	}

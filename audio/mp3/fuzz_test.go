@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mixdown/mixdown/audio"
+	"github.com/mixdown/mixdown/internal/testutil"
 )
 
 // FuzzDecode decodes arbitrary input and checks the contract: no panic or
@@ -90,11 +91,11 @@ func mixedBlockFrames(silentFirst int) []byte {
 // frames decoded before it are returned).
 func TestLibraryPanicRecovered(t *testing.T) {
 	_, err := NewDecoder(bytes.NewReader(mixedBlockFrames(0)))
-	wantErr(t, err, audio.ErrCorrupt)
+	testutil.WantErr(t, err, audio.ErrCorrupt)
 	t.Log(err)
 
 	got, _, err := decodeAll(t, mixedBlockFrames(2))
-	wantErr(t, err, audio.ErrCorrupt)
+	testutil.WantErr(t, err, audio.ErrCorrupt)
 	if got.Frames() != 2*576 {
 		t.Errorf("%d frames before the error, want the two silent frames", got.Frames())
 	}

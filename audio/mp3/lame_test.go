@@ -10,6 +10,7 @@ import (
 	gomp3 "github.com/hajimehoshi/go-mp3"
 
 	"github.com/mixdown/mixdown/audio"
+	"github.com/mixdown/mixdown/internal/testutil"
 )
 
 // Tolerances against ffmpeg's float decoder. go-mp3 is an independent
@@ -93,17 +94,17 @@ func TestLAMEGapless(t *testing.T) {
 			}
 			// (b) alignment: best cross-correlation lag is 0 on every channel.
 			for ch := range src {
-				if lag := bestLag(src[ch], got[ch], c.rate/2, correlationWindow, lagSearch); lag != 0 {
+				if lag := testutil.BestLag(src[ch], got[ch], c.rate/2, correlationWindow, lagSearch); lag != 0 {
 					t.Errorf("channel %d: best lag %d, want 0", ch, lag)
 				}
 			}
 			// (c) waveform against ffmpeg, which also trims by the LAME tag.
-			ref := ffmpegDecode(t, path, c.channels)
+			ref := testutil.FFmpegDecode(t, path, c.channels)
 			if ref.Frames() != frames {
 				t.Errorf("ffmpeg decoded %d frames, source has %d", ref.Frames(), frames)
 			}
-			maxAbs, rel := diff(ref, got)
-			coding, _ := diff(src, got)
+			maxAbs, rel := testutil.Diff(ref, got)
+			coding, _ := testutil.Diff(src, got)
 			t.Logf("%s: %s delay %d padding %d, %d frames; vs ffmpeg: max |diff| %.2e, rel RMS %.1f dB (vs source max %.2e)",
 				c, d.Encoder(), delay, pad, frames, maxAbs, rel, coding)
 			if tm, tr := tolerance(c.channels, c.opts); maxAbs > tm || rel > tr {
@@ -130,16 +131,16 @@ func TestNoLAMETag(t *testing.T) {
 	if got.Frames()%1152 != 0 || got.Frames() < frames+576+529 {
 		t.Fatalf("decoded %d frames, want whole MP3 frames covering %d", got.Frames(), frames+576+529)
 	}
-	ref := ffmpegDecode(t, path, 2)
+	ref := testutil.FFmpegDecode(t, path, 2)
 	if ref.Frames() != got.Frames() {
 		t.Errorf("decoded %d frames, ffmpeg %d", got.Frames(), ref.Frames())
 	}
-	maxAbs, rel := diff(ref, got)
+	maxAbs, rel := testutil.Diff(ref, got)
 	t.Logf("no tag: %d frames; vs ffmpeg max |diff| %.2e, rel %.1f dB", got.Frames(), maxAbs, rel)
 	if maxAbs > maxDiffVsFFmpeg || rel > relDiffVsFFmpeg {
 		t.Errorf("differs from ffmpeg: max %.2e, rel %.1f dB", maxAbs, rel)
 	}
-	if lag := bestLag(src[0], got[0], rate/2, correlationWindow, lagSearch); lag != 576+529 {
+	if lag := testutil.BestLag(src[0], got[0], rate/2, correlationWindow, lagSearch); lag != 576+529 {
 		t.Errorf("best lag %d, want LAME's 576 + the decoder's 529", lag)
 	}
 }

@@ -2,8 +2,6 @@ package ogg
 
 import (
 	"bytes"
-	"encoding/binary"
-	"errors"
 	"io"
 	"math"
 	"os"
@@ -36,60 +34,6 @@ func source(rate, channels, frames int, seed uint64) audio.Buffer {
 	return out
 }
 
-// writeWAV writes b as a 16-bit PCM WAVE file.
-func writeWAV(t testing.TB, path string, b audio.Buffer, rate int) {
-	t.Helper()
-	nc, n := b.Channels(), b.Frames()
-	data := make([]byte, n*nc*2)
-	for i := 0; i < n; i++ {
-		for c := 0; c < nc; c++ {
-			v := math.Round(float64(b[c][i]) * 32768)
-			v = math.Max(-32768, math.Min(32767, v))
-			binary.LittleEndian.PutUint16(data[(i*nc+c)*2:], uint16(int16(v)))
-		}
-	}
-	var h bytes.Buffer
-	le := func(v any) { _ = binary.Write(&h, binary.LittleEndian, v) }
-	h.WriteString("RIFF")
-	le(uint32(36 + len(data)))
-	h.WriteString("WAVEfmt ")
-	le(uint32(16))
-	le(uint16(1)) // PCM
-	le(uint16(nc))
-	le(uint32(rate))
-	le(uint32(rate * nc * 2))
-	le(uint16(nc * 2))
-	le(uint16(16))
-	h.WriteString("data")
-	le(uint32(len(data)))
-	h.Write(data)
-	if err := os.WriteFile(path, h.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// ffmpegDecode decodes path with ffmpeg to 32-bit float at the stream's own
-// rate and channel count; extra options (such as -map) go after the input.
-func ffmpegDecode(t testing.TB, path string, channels int, extra ...string) audio.Buffer {
-	t.Helper()
-	ff := testutil.Tool(t, "ffmpeg")
-	raw := path + ".f32"
-	args := append([]string{"-v", "error", "-y", "-i", path}, extra...)
-	testutil.Run(t, ff, append(args, "-f", "f32le", "-c:a", "pcm_f32le", raw)...)
-	data, err := os.ReadFile(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := len(data) / 4 / channels
-	b := audio.NewBuffer(channels, n)
-	for i := 0; i < n; i++ {
-		for c := 0; c < channels; c++ {
-			b[c][i] = math.Float32frombits(binary.LittleEndian.Uint32(data[(i*channels+c)*4:]))
-		}
-	}
-	return b
-}
-
 // decodeAll decodes a whole stream with small, odd-sized reads and returns the
 // frames, the decoder and the error that ended decoding (nil at a clean end).
 func decodeAll(t testing.TB, data []byte) (audio.Buffer, *Decoder, error) {
@@ -115,48 +59,6 @@ func decodeAll(t testing.TB, data []byte) (audio.Buffer, *Decoder, error) {
 	}
 }
 
-// bestLag returns the lag (in frames, within ±maxLag) at which got best
-// matches ref by normalized cross-correlation over a window of ref starting
-// at frame from: got[from+lag+i] against ref[from+i].
-func bestLag(ref, got []float32, from, window, maxLag int) int {
-	best, bestScore := 0, math.Inf(-1)
-	for lag := -maxLag; lag <= maxLag; lag++ {
-		var dot, e float64
-		for i := from; i < from+window; i++ {
-			j := i + lag
-			if j < 0 || j >= len(got) || i >= len(ref) {
-				continue
-			}
-			dot += float64(ref[i]) * float64(got[j])
-			e += float64(got[j]) * float64(got[j])
-		}
-		if e == 0 {
-			continue
-		}
-		if s := dot / math.Sqrt(e); s > bestScore {
-			best, bestScore = lag, s
-		}
-	}
-	return best
-}
-
-// diff returns the largest absolute sample difference between a and b and the
-// RMS of the difference relative to the RMS of a, in dB, over their common
-// length.
-func diff(a, b audio.Buffer) (maxAbs, relDB float64) {
-	var e, s float64
-	for c := range a {
-		n := min(len(a[c]), len(b[c]))
-		for i := 0; i < n; i++ {
-			d := float64(a[c][i]) - float64(b[c][i])
-			maxAbs = math.Max(maxAbs, math.Abs(d))
-			e += d * d
-			s += float64(a[c][i]) * float64(a[c][i])
-		}
-	}
-	return maxAbs, 10 * math.Log10(e/s)
-}
-
 // encode writes src as a WAV file in dir and encodes it to Ogg Vorbis with
 // the given encoder ("oggenc" or "ffmpeg") and options, returning the bytes
 // and path.
@@ -165,7 +67,7 @@ func encode(t testing.TB, dir, name string, src audio.Buffer, rate int, encoder 
 	tool := testutil.Tool(t, encoder)
 	wav := filepath.Join(dir, name+".wav")
 	ogg := filepath.Join(dir, name+".ogg")
-	writeWAV(t, wav, src, rate)
+	testutil.WriteWAV16(t, wav, src, rate)
 	var args []string
 	switch encoder {
 	case "oggenc":
@@ -181,19 +83,6 @@ func encode(t testing.TB, dir, name string, src audio.Buffer, rate int, encoder 
 		t.Fatal(err)
 	}
 	return data, ogg
-}
-
-// wantErr fails unless err wraps every target.
-func wantErr(t testing.TB, err error, targets ...error) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("got no error, want %v", targets)
-	}
-	for _, target := range targets {
-		if !errors.Is(err, target) {
-			t.Fatalf("error %q does not wrap %v", err, target)
-		}
-	}
 }
 
 // oggdecFrames decodes path with oggdec (libvorbisfile, the reference

@@ -235,8 +235,8 @@ func TestMultiplexedAndForeign(t *testing.T) {
 	ff := testutil.Tool(t, "ffmpeg")
 	a := filepath.Join(dir, "a.wav")
 	b := filepath.Join(dir, "b.wav")
-	writeWAV(t, a, source(48000, 2, 30000, 1), 48000)
-	writeWAV(t, b, source(48000, 1, 30000, 2), 48000)
+	testutil.WriteWAV16(t, a, source(48000, 2, 30000, 1), 48000)
+	testutil.WriteWAV16(t, b, source(48000, 1, 30000, 2), 48000)
 	run := func(name string, args ...string) []byte {
 		out := filepath.Join(dir, name)
 		testutil.Run(t, ff, append(append([]string{"-v", "error", "-y"}, args...), out)...)
@@ -253,11 +253,11 @@ func TestMultiplexedAndForeign(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ref := ffmpegDecode(t, filepath.Join(dir, "two.ogg"), 2, "-map", "0:a:0")
+		ref := testutil.FFmpegDecode(t, filepath.Join(dir, "two.ogg"), 2, "-map", "0:a:0")
 		if d.Format().Channels != 2 || got.Frames() != 30000 || d.Length() != 30000 {
 			t.Fatalf("%v: %d frames, Length %d", d.Format(), got.Frames(), d.Length())
 		}
-		if m, rel := diff(ref, got); m > maxDiffVsFFmpeg || rel > relDiffVsFFmpeg {
+		if m, rel := testutil.Diff(ref, got); m > maxDiffVsFFmpeg || rel > relDiffVsFFmpeg {
 			t.Errorf("first stream differs from ffmpeg's: %.2e, %.1f dB", m, rel)
 		}
 	})
@@ -291,7 +291,7 @@ func TestMultiplexedAndForeign(t *testing.T) {
 				t.Error("Sniff rejects it")
 			}
 			_, err := NewDecoder(bytes.NewReader(data))
-			wantErr(t, err, audio.ErrUnsupported)
+			testutil.WantErr(t, err, audio.ErrUnsupported)
 			if !strings.Contains(err.Error(), c.word) || !strings.HasPrefix(err.Error(), "ogg: ") {
 				t.Errorf("error %q does not name %s", err, c.word)
 			}
@@ -305,7 +305,7 @@ func TestChained(t *testing.T) {
 	two, _ := vorbisFile(t, 5, "-q", "5", "-s", "1234")
 	want := mustDecode(t, one)
 	got, _, err := decodeAll(t, append(bytes.Clone(one), two...))
-	wantErr(t, err, audio.ErrUnsupported)
+	testutil.WantErr(t, err, audio.ErrUnsupported)
 	if !equalBuffers(got, want) {
 		t.Errorf("decoded %d frames before the error, want the first link's %d", got.Frames(), want.Frames())
 	}
@@ -340,7 +340,7 @@ func TestTruncated(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, _, err := decodeAll(t, data[:cut])
-			wantErr(t, err, io.ErrUnexpectedEOF)
+			testutil.WantErr(t, err, io.ErrUnexpectedEOF)
 			if !strings.HasPrefix(err.Error(), "ogg: ") {
 				t.Errorf("error %q lacks the package prefix", err)
 			}
@@ -396,7 +396,7 @@ func TestCorrupt(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, _, err := decodeAll(t, c.data)
-			wantErr(t, err, c.want)
+			testutil.WantErr(t, err, c.want)
 			if !strings.HasPrefix(err.Error(), "ogg: ") {
 				t.Errorf("error %q lacks the package prefix", err)
 			}

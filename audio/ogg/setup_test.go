@@ -9,6 +9,7 @@ import (
 	"github.com/jfreymuth/vorbis"
 
 	"github.com/mixdown/mixdown/audio"
+	"github.com/mixdown/mixdown/internal/testutil"
 )
 
 // lsbWriter packs Vorbis bit fields, least significant bit first.
@@ -279,7 +280,7 @@ func TestHangingCodebookRejected(t *testing.T) {
 	s.floorBook = 1
 	stream := mux(9, [][]byte{identPacket(), []byte("\x03vorbis\x00\x00\x00\x00\x00\x00\x00\x00\x01"), setupPacket(s), {0x02, 0xFF, 0xFF}, {0x02, 0xFF}}, 500)
 	_, _, err := decodeAll(t, stream)
-	wantErr(t, err, audio.ErrCorrupt)
+	testutil.WantErr(t, err, audio.ErrCorrupt)
 	t.Log(err)
 }
 
@@ -310,7 +311,7 @@ func TestLibraryPanicRecovered(t *testing.T) {
 	audioPacket := append([]byte{0xFC}, bytes.Repeat([]byte{0xFF}, 40)...) // mode 0 (short), floor in use
 	stream := mux(9, [][]byte{identPacket(), []byte("\x03vorbis\x00\x00\x00\x00\x00\x00\x00\x00\x01"), setupPacket(s), audioPacket, audioPacket}, 500)
 	_, _, err := decodeAll(t, stream)
-	wantErr(t, err, audio.ErrCorrupt)
+	testutil.WantErr(t, err, audio.ErrCorrupt)
 	if !strings.Contains(err.Error(), "decoder failed on malformed data") {
 		t.Errorf("error %q does not come from a recovered panic", err)
 	}

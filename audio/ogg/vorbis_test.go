@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/mixdown/mixdown/audio"
+	"github.com/mixdown/mixdown/internal/testutil"
 )
 
 // Tolerances against ffmpeg's Vorbis decoder; both compute in float32, so
@@ -67,7 +68,7 @@ func TestVorbisLengthAndAlignment(t *testing.T) {
 			// Alignment on every channel; for multichannel streams this also
 			// checks the channel order (each channel holds distinct material).
 			for ch := range src {
-				if lag := bestLag(src[ch], got[ch], c.rate/4, min(correlationWindow, frames/2), lagSearch); lag != 0 {
+				if lag := testutil.BestLag(src[ch], got[ch], c.rate/4, min(correlationWindow, frames/2), lagSearch); lag != 0 {
 					t.Errorf("channel %d: best lag %d, want 0", ch, lag)
 				}
 			}
@@ -78,12 +79,12 @@ func TestVorbisLengthAndAlignment(t *testing.T) {
 			// streams that its own libvorbis wrapper encoded (oggdec and
 			// this package agree with the source there), so its length is
 			// only checked for mono and stereo; the common part is compared.
-			ref := ffmpegDecode(t, path, c.channels)
+			ref := testutil.FFmpegDecode(t, path, c.channels)
 			if ref.Frames() != frames && c.channels <= 2 {
 				t.Errorf("ffmpeg decoded %d frames, source has %d", ref.Frames(), frames)
 			}
-			maxAbs, rel := diff(ref, got)
-			coding, codingRel := diff(src, got)
+			maxAbs, rel := testutil.Diff(ref, got)
+			coding, codingRel := testutil.Diff(src, got)
 			t.Logf("%s: %d frames (ffmpeg %d), %d codebooks with %d entries (~%d KiB of tables); vs ffmpeg: max |diff| %.2e, rel %.1f dB; vs source: max %.2e, rel %.1f dB",
 				c, frames, ref.Frames(), d.info.codebooks, d.info.entries, d.info.libBytes>>10, maxAbs, rel, coding, codingRel)
 			if maxAbs > maxDiffVsFFmpeg || rel > relDiffVsFFmpeg {
