@@ -107,31 +107,49 @@ func setupError(format string, args ...any) error {
 // to codebooks, floors, residues, mappings or channels that do not exist. It
 // records the block flag of each mode in v and returns the packet to give the
 // library, which differs from p only where the library departs from the
-// specification: it reads a class configuration for type-1 floors without
-// partitions, so an unused one (13 zero bits: dimension 1, no subclasses,
-// no book) is inserted there.
+// specification:
+//   - it reads a class configuration for type-1 floors without partitions,
+//     so an unused one (13 zero bits: dimension 1, no subclasses, no book) is
+//     inserted there;
+//   - it loops forever building a codebook whose entries are all unused
+//     (legal, and written by libvorbis for residue books a stream never
+//     needs), so such a book is given two 1-bit codewords instead: a
+//     complete code the library can build, never read by a valid stream.
 func parseSetup(p []byte, v *vorbisInfo) (lib []byte, err error) {
-	var fixups []int
-	if err := checkSetup(p, v, &fixups); err != nil {
+	var edits []bitEdit
+	if err := checkSetup(p, v, &edits); err != nil {
 		return nil, err
 	}
-	if len(fixups) == 0 {
+	if len(edits) == 0 {
 		return p, nil
 	}
-	return append([]byte("\x05vorbis"), insertZeroBits(p[7:], fixups, 13)...), nil
+	return append([]byte("\x05vorbis"), applyBitEdits(p[7:], edits)...), nil
 }
 
-// insertZeroBits returns a copy of the LSB-first bit string b with n zero
-// bits inserted before each of the ascending bit positions at.
-func insertZeroBits(b []byte, at []int, n int) []byte {
-	out := make([]byte, len(b)+(len(at)*n+7)/8)
+// bitEdit changes the LSB-first bit string at bit position At: Insert zero
+// bits go in before it, then the bit itself is copied, forced to 1 if Set.
+type bitEdit struct {
+	At     int
+	Insert int
+	Set    bool
+}
+
+// applyBitEdits returns an edited copy of b; edits are in ascending At order.
+func applyBitEdits(b []byte, edits []bitEdit) []byte {
+	extra := 0
+	for _, e := range edits {
+		extra += e.Insert
+	}
+	out := make([]byte, len(b)+(extra+7)/8)
 	o := 0
 	for i := 0; i < len(b)*8; i++ {
-		for len(at) > 0 && at[0] == i {
-			o += n
-			at = at[1:]
+		set := false
+		for len(edits) > 0 && edits[0].At == i {
+			o += edits[0].Insert
+			set = set || edits[0].Set
+			edits = edits[1:]
 		}
-		if b[i>>3]>>(i&7)&1 == 1 {
+		if set || b[i>>3]>>(i&7)&1 == 1 {
 			out[o>>3] |= 1 << (o & 7)
 		}
 		o++
@@ -139,9 +157,9 @@ func insertZeroBits(b []byte, at []int, n int) []byte {
 	return out
 }
 
-// checkSetup does the work of parseSetup; fixups receives the bit positions
-// (after the 7-byte packet prefix) where the library needs extra bits.
-func checkSetup(p []byte, v *vorbisInfo, fixups *[]int) (err error) {
+// checkSetup does the work of parseSetup; edits receives the changes (bit
+// positions after the 7-byte packet prefix) the library's copy needs.
+func checkSetup(p []byte, v *vorbisInfo, edits *[]bitEdit) (err error) {
 	if len(p) < 7 || string(p[:7]) != "\x05vorbis" {
 		return fmt.Errorf("ogg: the third packet of the Vorbis stream is not a setup header: %w", audio.ErrCorrupt)
 	}
@@ -167,7 +185,7 @@ func checkSetup(p []byte, v *vorbisInfo, fixups *[]int) (err error) {
 	v.codebooks = nbooks
 	hasLookup := make([]bool, nbooks)
 	for b := 0; b < nbooks && rerr == nil; b++ {
-		lk, err := parseCodebook(r, get, &rerr, v, b)
+		lk, err := parseCodebook(r, get, &rerr, v, b, edits)
 		if err != nil {
 			return err
 		}
@@ -208,7 +226,7 @@ func checkSetup(p []byte, v *vorbisInfo, fixups *[]int) (err error) {
 				}
 			}
 		case 1:
-			if err := parseFloor1(r, get, &rerr, i, book, fixups); err != nil {
+			if err := parseFloor1(r, get, &rerr, i, book, edits); err != nil {
 				return err
 			}
 		default:
@@ -313,7 +331,7 @@ func checkSetup(p []byte, v *vorbisInfo, fixups *[]int) (err error) {
 // parseCodebook reads codebook b and reports whether it has a value table
 // (lookup type 1 or 2). It checks that the codeword lengths form a complete
 // prefix code (or a single codeword), as the library's tree walk needs.
-func parseCodebook(r *bitReader, get func(uint) int, rerr *error, v *vorbisInfo, b int) (bool, error) {
+func parseCodebook(r *bitReader, get func(uint) int, rerr *error, v *vorbisInfo, b int, edits *[]bitEdit) (bool, error) {
 	if get(24) != 0x564342 {
 		if *rerr != nil {
 			return false, nil
@@ -343,10 +361,20 @@ func parseCodebook(r *bitReader, get func(uint) int, rerr *error, v *vorbisInfo,
 		if need := entries * map[bool]int{false: 5, true: 1}[sparse]; r.left() < need {
 			return false, setupError("codebook %d claims %d entries, more than the header holds", b, entries)
 		}
+		var flagAt [2]int
 		for i := 0; i < entries && *rerr == nil; i++ {
+			if sparse && i < 2 {
+				flagAt[i] = r.pos
+			}
 			if !sparse || get(1) == 1 {
 				add(get(5) + 1)
 			}
+		}
+		if sparse && used == 0 && entries >= 2 && *rerr == nil {
+			// Every entry unused: give the library two 1-bit codewords
+			// (flag set, then a 5-bit length of 0) for entries 0 and 1.
+			*edits = append(*edits, bitEdit{At: flagAt[0], Set: true}, bitEdit{At: flagAt[1], Insert: 5, Set: true}, bitEdit{At: flagAt[1] + 1, Insert: 5})
+			used, kraft = 2, 1<<32
 		}
 	} else {
 		length := get(5) + 1
@@ -455,14 +483,14 @@ func lookup1Values(entries, dims int) int {
 }
 
 // parseFloor1 reads a type-1 floor configuration.
-func parseFloor1(r *bitReader, get func(uint) int, rerr *error, i int, book func(string, int, bool) error, fixups *[]int) error {
+func parseFloor1(r *bitReader, get func(uint) int, rerr *error, i int, book func(string, int, bool) error, edits *[]bitEdit) error {
 	name := fmt.Sprintf("floor %d", i)
 	parts := get(5)
 	if parts == 0 && *rerr == nil {
 		// The library reads one class configuration even when no partition
 		// refers to it (libvorbis writes such floors for the LFE channel);
 		// note where to insert an unused one for it.
-		*fixups = append(*fixups, r.pos)
+		*edits = append(*edits, bitEdit{At: r.pos, Insert: 13})
 	}
 	classOf := make([]int, parts)
 	maxClass := -1
