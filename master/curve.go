@@ -192,3 +192,21 @@ func ParseCurve(data []byte) (*Curve, error) {
 	}
 	return &c, nil
 }
+
+// SideToMidDB returns the curve's whole-band side-to-mid energy ratio (dB),
+// comparable with analysis.Stereo.SideToMidDB; ok is false when the curve
+// has no side data.
+func (c *Curve) SideToMidDB() (db float64, ok bool) {
+	var m, s float64
+	for _, b := range c.Bands {
+		if b.SideDB == nil {
+			continue
+		}
+		m += math.Pow(10, b.MidDB/10)
+		s += math.Pow(10, *b.SideDB/10)
+	}
+	if m == 0 {
+		return 0, false
+	}
+	return 10 * math.Log10(s/m), true
+}
