@@ -17,8 +17,8 @@ import (
 // Levels are relative to the mean mid level of the bands from 200 Hz to
 // 5 kHz (NormLowHz..NormHighHz), so loudness does not matter.
 type Curve struct {
-	Name        string      `json:"name"`
-	Description string      `json:"description"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
 	// Source says where the curve comes from (material, licence, how made).
 	Source string `json:"source"`
 	// Tracks is how many tracks were averaged.
