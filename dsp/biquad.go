@@ -103,10 +103,12 @@ func HighShelf(freq, q, gainDB, fs float64) Coefs {
 }
 
 // Cascade runs a fixed series of second-order sections over every channel
-// of a buffer, with float64 state in transposed direct form II. It is the
-// engine inside filters and EQs; it is not itself a Processor (it has no
-// Prepare), but its methods follow the same rules: no allocation after
-// NewCascade, block-size independent output.
+// of a buffer, with float64 state in transposed direct form II. It is a
+// simple reference engine (the filters and EQs use a faster internal one);
+// it is not itself a Processor (it has no Prepare), but its methods follow
+// the same rules: no allocation after NewCascade, and output independent of
+// block size (state is flushed of subnormals on every sample, not at buffer
+// ends).
 type Cascade struct {
 	coefs []Coefs
 	state [][]float64 // per channel: s1, s2 of each section
@@ -155,11 +157,11 @@ func (c *Cascade) ProcessChannel(ch int, x []float32) {
 		for i, v := range x {
 			in := float64(v)
 			y := q.B0*in + s1
-			s1 = q.B1*in - q.A1*y + s2
-			s2 = q.B2*in - q.A2*y
+			s1 = FlushDenormal(q.B1*in - q.A1*y + s2)
+			s2 = FlushDenormal(q.B2*in - q.A2*y)
 			x[i] = float32(y)
 		}
-		st[2*k], st[2*k+1] = FlushDenormal(s1), FlushDenormal(s2)
+		st[2*k], st[2*k+1] = s1, s2
 	}
 }
 
