@@ -1,0 +1,462 @@
+package master
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/mixdown/mixdown/analysis"
+	"github.com/mixdown/mixdown/audio"
+	"github.com/mixdown/mixdown/audio/audiofile"
+	"github.com/mixdown/mixdown/audio/resample"
+	"github.com/mixdown/mixdown/dsp"
+	"github.com/mixdown/mixdown/dsp/dynamics"
+)
+
+// Loudness landing: the limiter pass is repeated until the master is at or
+// just above the target; the final pass then trims down by the exact
+// excess (a gain cut never raises the true peak).
+const (
+	maxIterations = 6
+	overshootLU   = 0.25 // aim this far above the target before trimming
+	previewS      = 30
+)
+
+// Analyze runs the analyzer over a whole source.
+func Analyze(ctx context.Context, src Source) (*analysis.Report, error) {
+	r, err := src()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	f := r.Format()
+	a, err := analysis.New(analysis.Options{SampleRate: f.SampleRate, Channels: f.Channels, Layout: f.Layout, SourceBits: f.Bits, SourceFloat: f.Type == audio.SampleFloat})
+	if err != nil {
+		return nil, err
+	}
+	pp := &passPlan{src: r, sinks: []func(audio.Buffer) error{func(b audio.Buffer) error { a.Write(b); return nil }}}
+	if _, err := pp.run(ctx); err != nil {
+		return nil, err
+	}
+	return a.Report(), nil
+}
+
+// Master masters src into out following o. The input is analyzed (unless
+// in is given), decisions are made, and the chain is rendered in streaming
+// passes; memory is bounded by block and lookahead sizes whatever the
+// programme's length (the chain's output waits in a temporary float file).
+func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o Options, progress Progress) (*Result, error) {
+	if in == nil {
+		var err error
+		if in, err = Analyze(ctx, src); err != nil {
+			return nil, err
+		}
+	}
+	plan, err := Decide(in, o)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Plan: plan, Input: in}
+	inRate, nc := in.Format.SampleRateHz, in.Format.Channels
+	rate := out.SampleRate
+	if rate == 0 {
+		rate = o.Target.SampleRate
+	}
+	if rate == 0 {
+		rate = inRate
+	}
+	bits := out.Bits
+	if bits == 0 {
+		bits = o.Target.Bits
+	}
+	if bits == 0 {
+		bits = 24
+	}
+	res.OutFormat = audio.Format{SampleRate: rate, Channels: nc, Type: audio.SampleInt, Bits: bits}
+	if bits == 32 {
+		res.OutFormat.Type = audio.SampleFloat
+	}
+
+	// Pass 1: the chain before the loudness stage, into a temporary file.
+	ch, err := buildChain(plan, o, nc)
+	if err != nil {
+		return nil, err
+	}
+	spec := dsp.Spec{SampleRate: float64(rate), Channels: nc, MaxFrames: blockFrames}
+	procs := ch.processors()
+	if err := procs.Prepare(spec); err != nil {
+		return nil, fmt.Errorf("preparing the chain: %w", err)
+	}
+	for _, s := range ch.stages {
+		res.Chain = append(res.Chain, s.name)
+	}
+	// The EQ curves actually realized (after Prepare fitted them).
+	for i, e := range ch.eq {
+		var pts []EQPoint
+		for _, f := range dsp.ISOThirdOctaveHz {
+			if f < float64(rate)/2 {
+				pts = append(pts, EQPoint{FreqHz: f, GainDB: round2(e.Response(f))})
+			}
+		}
+		if i == 0 {
+			res.EQRealized = pts
+		} else {
+			res.EQSideRealized = pts
+		}
+	}
+	tmp, err := newTempFloat(out.TempDir, rate, nc)
+	if err != nil {
+		return nil, err
+	}
+	defer tmp.remove()
+	pre, err := newMeterSink(rate, nc, nil)
+	if err != nil {
+		return nil, err
+	}
+	r, err := src()
+	if err != nil {
+		return nil, err
+	}
+	var reader audio.Reader = r
+	if rate != inRate {
+		if reader, err = resample.NewReader(r, rate); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
+	lat := procs.Latency()
+	p1 := &passPlan{src: reader, procs: procs, skip: lat, pad: lat, total: in.Loudness.Frames, name: "chain", report: progress,
+		sinks: []func(audio.Buffer) error{tmp.write, pre.write}}
+	_, err = p1.run(ctx)
+	r.Close()
+	preMeter := pre.close()
+	if err != nil {
+		return nil, err
+	}
+	if err := tmp.finish(); err != nil {
+		return nil, err
+	}
+	if ch.multiband != nil {
+		res.Multiband = ch.multiband.BandStats()
+	}
+	preI, _ := preMeter.Integrated()
+	if math.IsInf(preI, -1) {
+		return nil, fmt.Errorf("the processed programme is silent: %w", ErrSilent)
+	}
+
+	// Pass 2: gain and limiter, repeated until the loudness is reached.
+	ceiling := plan.CeilingDBTP
+	gain := plan.TargetLUFS - preI + 0.3
+	var reached float64
+	var stats dynamics.GainReductionStats
+	var loudest int64
+	for it := 1; ; it++ {
+		res.Iterations = it
+		reached, stats, loudest, err = limitPass(ctx, tmp, gain, ceiling, spec, nil, progress)
+		if err != nil {
+			return nil, err
+		}
+		if stats.MaxDB > o.MaxLimitDB+0.01 && plan.TargetLUFS > reached-overshootLU {
+			// Meeting the target needs more limiting than allowed: back off
+			// to the allowed amount and say so.
+			back := stats.MaxDB - o.MaxLimitDB
+			gain -= back
+			reached, stats, loudest, err = limitPass(ctx, tmp, gain, ceiling, spec, nil, progress)
+			if err != nil {
+				return nil, err
+			}
+			res.Shortfall = fmt.Sprintf("the target of %.1f LUFS needs more than %.1f dB of peak limiting (--max-limit); mixdown stopped at %.1f dB of limiting and delivered %.2f LUFS instead. Raise --max-limit to go further, at the cost of transients.",
+				plan.TargetLUFS, o.MaxLimitDB, stats.MaxDB, reached)
+			break
+		}
+		if reached >= plan.TargetLUFS {
+			break
+		}
+		if it == maxIterations {
+			res.Shortfall = fmt.Sprintf("loudness did not converge in %d passes; delivered %.2f LUFS", it, reached)
+			break
+		}
+		gain += plan.TargetLUFS - reached + 0.05
+	}
+	trim := 0.0
+	if res.Shortfall == "" {
+		trim = plan.TargetLUFS - reached // <= 0
+	}
+	res.GainDB, res.TrimDB, res.Limiter = gain, trim, stats
+	res.PreviewStartS = float64(loudest) / float64(rate)
+
+	// Final pass: the same gain and limiter, the trim, then dither and
+	// write; verify loudness and true peak on the way, analyze the result.
+	if err := finalPass(ctx, tmp, res, out, spec, gain, trim, ceiling, progress); err != nil {
+		return nil, err
+	}
+	if res.TruePeakDBTP > ceiling {
+		// The limiter's own margin should make this impossible; if it ever
+		// happens, say so rather than deliver an over silently.
+		return res, fmt.Errorf("the master's true peak %.3f dBTP exceeds the ceiling %.1f dBTP", res.TruePeakDBTP, ceiling)
+	}
+	if out.PreviewDir != "" {
+		if err := writePreviews(ctx, src, in, res, out); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// newLimiter builds the loudness stage: gain, then the true-peak limiter.
+func newLimiter(gainDB, ceiling float64, spec dsp.Spec) (dsp.Chain, *dynamics.Limiter, error) {
+	lp := dynamics.DefaultLimiterParams()
+	lp.CeilingDBTP = ceiling
+	lim := dynamics.NewLimiter(lp)
+	g := dsp.NewGain(dsp.GainParams{GainDB: gainDB})
+	c := dsp.Chain{g, lim}
+	if err := c.Prepare(spec); err != nil {
+		return nil, nil, err
+	}
+	return c, lim, nil
+}
+
+// limitPass measures the loudness the loudness stage gives at gainDB, and
+// finds the loudest 30 s (start frame).
+func limitPass(ctx context.Context, tmp *tempFloat, gainDB, ceiling float64, spec dsp.Spec, extra []func(audio.Buffer) error, progress Progress) (lufs float64, st dynamics.GainReductionStats, loudest int64, err error) {
+	c, lim, err := newLimiter(gainDB, ceiling, spec)
+	if err != nil {
+		return 0, st, 0, err
+	}
+	r, err := tmp.reader()
+	if err != nil {
+		return 0, st, 0, err
+	}
+	m, err := newMeterSink(int(spec.SampleRate), spec.Channels, nil)
+	if err != nil {
+		return 0, st, 0, err
+	}
+	win := newLoudestWindow(int(spec.SampleRate))
+	lat := c.Latency()
+	pp := &passPlan{src: r, procs: c, skip: lat, pad: lat, name: "limiter", report: progress,
+		sinks: append([]func(audio.Buffer) error{m.write, win.write}, extra...)}
+	_, err = pp.run(ctx)
+	meter := m.close()
+	if err != nil {
+		return 0, st, 0, err
+	}
+	lufs, _ = meter.Integrated()
+	return lufs, lim.Stats(), win.start(previewS), nil
+}
+
+// finalPass renders the master and measures it.
+func finalPass(ctx context.Context, tmp *tempFloat, res *Result, out Output, spec dsp.Spec, gainDB, trimDB, ceiling float64, progress Progress) error {
+	c, _, err := newLimiter(gainDB, ceiling, spec)
+	if err != nil {
+		return err
+	}
+	trim := dsp.NewGain(dsp.GainParams{GainDB: trimDB})
+	if err := trim.Prepare(spec); err != nil {
+		return err
+	}
+	c = append(c, trim)
+	r, err := tmp.reader()
+	if err != nil {
+		return err
+	}
+	verify, err := newMeterSink(int(spec.SampleRate), spec.Channels, verifyFilter())
+	if err != nil {
+		return err
+	}
+	a, err := analysis.New(analysis.Options{SampleRate: int(spec.SampleRate), Channels: spec.Channels, SourceBits: res.OutFormat.Bits, SourceFloat: res.OutFormat.Type == audio.SampleFloat})
+	if err != nil {
+		return err
+	}
+	sinks := []func(audio.Buffer) error{verify.write}
+	var w *audiofile.Writer
+	if out.Path != "" {
+		dither := out.Dither
+		if dither == audio.DitherNone && res.OutFormat.Type == audio.SampleInt {
+			dither = audio.DitherTPDF
+		}
+		w, err = audiofile.Create(out.Path, res.OutFormat, audiofile.WriteOptions{Container: out.Container, Dither: dither, Seed: 1})
+		if err != nil {
+			return err
+		}
+		defer w.Abort()
+		sinks = append(sinks, w.WriteFrames)
+	}
+	// The after-preview is captured from this pass.
+	var clip *clipCapture
+	if out.PreviewDir != "" {
+		clip = newClipCapture(int64(res.PreviewStartS*spec.SampleRate), int(previewS*spec.SampleRate), spec.Channels)
+		sinks = append(sinks, clip.write)
+	}
+	sinks = append(sinks, func(b audio.Buffer) error { a.Write(b); return nil })
+	lat := c.Latency()
+	pp := &passPlan{src: r, procs: c, skip: lat, pad: lat, name: "final", report: progress, sinks: sinks}
+	_, err = pp.run(ctx)
+	m := verify.close()
+	if err != nil {
+		return err
+	}
+	if w != nil {
+		if err := w.Close(); err != nil {
+			return err
+		}
+	}
+	res.ReachedLUFS, _ = m.Integrated()
+	tp := 0.0
+	for ch := 0; ch < spec.Channels; ch++ {
+		tp = math.Max(tp, m.TruePeak(ch))
+	}
+	res.TruePeakDBTP = 20 * math.Log10(tp)
+	res.Output = a.Report()
+	if clip != nil {
+		res.afterClip = clip.buf
+	}
+	return nil
+}
+
+// loudestWindow finds the loudest stretch of a programme from per-second
+// mean-square levels (bounded: 8 bytes per second of programme).
+type loudestWindow struct {
+	rate int
+	acc  float64
+	n    int
+	secs []float64
+}
+
+func newLoudestWindow(rate int) *loudestWindow { return &loudestWindow{rate: rate} }
+
+func (l *loudestWindow) write(b audio.Buffer) error {
+	for i := 0; i < b.Frames(); i++ {
+		for c := range b {
+			v := float64(b[c][i])
+			l.acc += v * v
+		}
+		l.n++
+		if l.n == l.rate {
+			l.secs = append(l.secs, l.acc)
+			l.acc, l.n = 0, 0
+		}
+	}
+	return nil
+}
+
+// start returns the first frame of the loudest window of seconds seconds.
+func (l *loudestWindow) start(seconds int) int64 {
+	if len(l.secs) <= seconds {
+		return 0
+	}
+	var sum, best float64
+	bestAt := 0
+	for i, v := range l.secs {
+		sum += v
+		if i >= seconds {
+			sum -= l.secs[i-seconds]
+		}
+		if i >= seconds-1 && sum > best {
+			best, bestAt = sum, i-seconds+1
+		}
+	}
+	return int64(bestAt) * int64(l.rate)
+}
+
+// clipCapture keeps frames [from, from+n) of a stream.
+type clipCapture struct {
+	from int64
+	pos  int64
+	buf  audio.Buffer
+	fill int
+}
+
+func newClipCapture(from int64, n, channels int) *clipCapture {
+	return &clipCapture{from: from, buf: audio.NewBuffer(channels, n)}
+}
+
+func (c *clipCapture) write(b audio.Buffer) error {
+	n := int64(b.Frames())
+	lo, hi := max(c.from, c.pos), min(c.from+int64(c.buf.Frames()), c.pos+n)
+	for f := lo; f < hi; f++ {
+		for ch := range b {
+			c.buf[ch][f-c.from] = b[ch][f-c.pos]
+		}
+		c.fill = max(c.fill, int(f-c.from+1))
+	}
+	c.pos += n
+	return nil
+}
+
+func (c *clipCapture) frames() audio.Buffer {
+	return c.buf.Head(make(audio.Buffer, len(c.buf)), c.fill)
+}
+
+// writePreviews writes the loudest 30 s before and after, at equal
+// integrated loudness, so the comparison is about sound, not level.
+func writePreviews(ctx context.Context, src Source, in *analysis.Report, res *Result, out Output) error {
+	after := res.afterClip
+	if after == nil {
+		return nil
+	}
+	inRate := in.Format.SampleRateHz
+	from := int64(res.PreviewStartS * float64(inRate))
+	r, err := src()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	before := newClipCapture(from, previewS*inRate, r.Format().Channels)
+	pp := &passPlan{src: r, sinks: []func(audio.Buffer) error{before.write}}
+	if _, err := pp.run(ctx); err != nil {
+		return err
+	}
+	b := before.frames()
+	la, err := clipLoudness(after, res.OutFormat.SampleRate)
+	if err != nil {
+		return err
+	}
+	lb, err := clipLoudness(b, inRate)
+	if err != nil {
+		return err
+	}
+	if !math.IsInf(la, 0) && !math.IsInf(lb, 0) {
+		synthGain(b, math.Pow(10, (la-lb)/20))
+	}
+	if err := os.MkdirAll(out.PreviewDir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		buf  audio.Buffer
+		rate int
+	}{{"preview-before.wav", b, inRate}, {"preview-after.wav", after, res.OutFormat.SampleRate}} {
+		w, err := audiofile.Create(filepath.Join(out.PreviewDir, f.name), audio.Format{SampleRate: f.rate, Channels: f.buf.Channels(), Type: audio.SampleInt, Bits: 24}, audiofile.WriteOptions{Dither: audio.DitherTPDF, Seed: 2})
+		if err != nil {
+			return err
+		}
+		if err := w.WriteFrames(f.buf); err != nil {
+			w.Abort()
+			return err
+		}
+		if err := w.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func clipLoudness(b audio.Buffer, rate int) (float64, error) {
+	m, err := loudnessMeter(rate, b.Channels())
+	if err != nil {
+		return 0, err
+	}
+	m.Write(b)
+	l, _ := m.Integrated()
+	return l, nil
+}
+
+func synthGain(b audio.Buffer, g float64) {
+	for _, ch := range b {
+		for i := range ch {
+			ch[i] = float32(float64(ch[i]) * g)
+		}
+	}
+}

@@ -1,0 +1,263 @@
+package master
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"sync"
+
+	"github.com/mixdown/mixdown/analysis"
+	"github.com/mixdown/mixdown/audio"
+	"github.com/mixdown/mixdown/audio/audiofile"
+	"github.com/mixdown/mixdown/audio/wav"
+	"github.com/mixdown/mixdown/dsp"
+	"github.com/mixdown/mixdown/dsp/dynamics"
+	"github.com/mixdown/mixdown/dsp/truepeak"
+	"github.com/mixdown/mixdown/loudness"
+)
+
+// blockFrames is the processing block size.
+const blockFrames = 4096
+
+// Source opens the programme to master; it is called once per pass that
+// reads the input (masters read their input more than once instead of
+// holding it in memory).
+type Source func() (audio.ReadCloser, error)
+
+// FileSource opens path with audiofile.Open.
+func FileSource(path string) Source {
+	return func() (audio.ReadCloser, error) { return audiofile.Open(path) }
+}
+
+// Output says what to write.
+type Output struct {
+	// Path of the master; "" renders and measures without writing.
+	Path string
+	// Container; "" picks it from Path's extension.
+	Container audiofile.Container
+	// SampleRate (Hz) and Bits of delivery; 0 takes the target's, then the
+	// input's rate and 24 bits. Bits 32 means 32-bit float.
+	SampleRate int
+	Bits       int
+	// Dither for integer output (default TPDF; shaped for 16 bits when
+	// asked).
+	Dither audio.Dither
+	// PreviewDir, when set, receives preview-before.wav and
+	// preview-after.wav: the loudest 30 s, level-matched.
+	PreviewDir string
+	// TempDir holds the temporary render (default os.TempDir()).
+	TempDir string
+}
+
+// Progress, if set, is told which pass runs and how far it is (0..1).
+type Progress func(pass string, fraction float64)
+
+// passPlan describes one streaming pass: a source, processors run in
+// order, observers that see the processed blocks (meters, writers).
+type passPlan struct {
+	src    audio.Reader
+	procs  dsp.Chain
+	total  int64 // frames expected (for progress; -1 unknown)
+	skip   int   // frames to drop from the start (processor latency)
+	pad    int   // zero frames appended at the end to flush latency
+	sinks  []func(audio.Buffer) error
+	name   string
+	report Progress
+}
+
+// run streams the pass. Frames are dropped at the start and flushed at the
+// end so that output frame i lines up with input frame i.
+func (pp *passPlan) run(ctx context.Context) (int64, error) {
+	nc := pp.src.Format().Channels
+	pf := audio.NewPrefetcher(pp.src, blockFrames, 4)
+	defer pf.Close()
+	buf := audio.NewBuffer(nc, blockFrames)
+	hdr := make(audio.Buffer, nc)
+	var in, out int64
+	skip, pad := pp.skip, pp.pad
+	emit := func(b audio.Buffer) error {
+		if skip > 0 {
+			k := min(skip, b.Frames())
+			skip -= k
+			b = b.Slice(make(audio.Buffer, nc), k, b.Frames())
+		}
+		if b.Frames() == 0 {
+			return nil
+		}
+		for _, s := range pp.sinks {
+			if err := s(b); err != nil {
+				return err
+			}
+		}
+		out += int64(b.Frames())
+		return nil
+	}
+	eof := false
+	for !eof || pad > 0 {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		var n int
+		if !eof {
+			var err error
+			n, err = audio.ReadFull(pf, buf)
+			if err == io.EOF {
+				eof, n = true, 0
+			} else if err != nil {
+				return out, err
+			}
+			if n < blockFrames {
+				eof = true
+			}
+			in += int64(n)
+		}
+		if eof && n < blockFrames && pad > 0 {
+			k := min(pad, blockFrames-n)
+			for c := range buf {
+				clear(buf[c][n : n+k])
+			}
+			n += k
+			pad -= k
+		}
+		if n == 0 {
+			continue
+		}
+		b := buf.Head(hdr, n)
+		pp.procs.Process(b)
+		if err := emit(b); err != nil {
+			return out, err
+		}
+		if pp.report != nil && pp.total > 0 {
+			pp.report(pp.name, math.Min(1, float64(in)/float64(pp.total)))
+		}
+	}
+	return out, nil
+}
+
+// tempFloat is a temporary 32-bit float WAV file holding a render.
+type tempFloat struct {
+	f      *os.File
+	enc    *wav.Encoder
+	format audio.Format
+}
+
+func newTempFloat(dir string, rate, channels int) (*tempFloat, error) {
+	f, err := os.CreateTemp(dir, "mixdown-master-*.wav")
+	if err != nil {
+		return nil, err
+	}
+	fm := audio.Format{SampleRate: rate, Channels: channels, Type: audio.SampleFloat, Bits: 32}
+	enc, err := wav.NewEncoder(f, fm, wav.Options{})
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return &tempFloat{f: f, enc: enc, format: fm}, nil
+}
+
+func (t *tempFloat) write(b audio.Buffer) error { return t.enc.WriteFrames(b) }
+
+func (t *tempFloat) finish() error { return t.enc.Close() }
+
+// reader opens the temporary file for reading from the start.
+func (t *tempFloat) reader() (audio.Reader, error) {
+	if _, err := t.f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return wav.NewDecoder(t.f)
+}
+
+func (t *tempFloat) remove() {
+	t.f.Close()
+	os.Remove(t.f.Name())
+}
+
+// meterSink feeds a loudness meter (with true peak when fine is set) on
+// its own goroutine, one block behind, so metering overlaps processing.
+type meterSink struct {
+	m    *loudness.Meter
+	ch   chan audio.Buffer
+	free chan audio.Buffer
+	wg   sync.WaitGroup
+}
+
+func newMeterSink(rate, channels int, tp *truepeak.Filter) (*meterSink, error) {
+	m, err := loudness.New(loudness.Options{SampleRate: rate, Channels: channels, TruePeak: tp != nil, TruePeakFilter: tp})
+	if err != nil {
+		return nil, err
+	}
+	s := &meterSink{m: m, ch: make(chan audio.Buffer, 2), free: make(chan audio.Buffer, 3)}
+	for i := 0; i < 3; i++ {
+		s.free <- audio.NewBuffer(channels, blockFrames)
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for b := range s.ch {
+			s.m.Write(b)
+			s.free <- b[:len(b):len(b)]
+		}
+	}()
+	return s, nil
+}
+
+func (s *meterSink) write(b audio.Buffer) error {
+	c := <-s.free
+	for i := range c {
+		c[i] = c[i][:cap(c[i])][:b.Frames()]
+		copy(c[i], b[i])
+	}
+	s.ch <- c
+	return nil
+}
+
+// close waits for the meter and returns it.
+func (s *meterSink) close() *loudness.Meter {
+	close(s.ch)
+	s.wg.Wait()
+	return s.m
+}
+
+// Result is what a master run produced and measured.
+type Result struct {
+	Plan       *Plan                         `json:"plan"`
+	Input      *analysis.Report              `json:"-"`
+	Output     *analysis.Report              `json:"-"`
+	GainDB     float64                       `json:"gain_db"`
+	TrimDB     float64                       `json:"trim_db"`
+	Limiter    dynamics.GainReductionStats   `json:"limiter"`
+	Multiband  []dynamics.GainReductionStats `json:"multiband,omitempty"`
+	Iterations int                           `json:"loudness_iterations"`
+	// ReachedLUFS is the integrated loudness of the written master and
+	// TruePeakDBTP its true peak measured at 8x (finer than the meters it
+	// is judged by).
+	ReachedLUFS  float64 `json:"reached_lufs"`
+	TruePeakDBTP float64 `json:"true_peak_dbtp"`
+	// Shortfall explains a target that was not met (empty when met).
+	Shortfall string `json:"shortfall,omitempty"`
+	// PreviewStartS is where the loudest 30 s begin (s).
+	PreviewStartS float64      `json:"preview_start_s"`
+	OutFormat     audio.Format `json:"-"`
+	Chain         []string     `json:"chain"`
+	// EQRealized (and EQSideRealized for mid/side EQ) is the response
+	// the fitted EQ sections actually give at the ISO third-octave
+	// centres, to compare with the plan.
+	EQRealized     []EQPoint `json:"eq_realized,omitempty"`
+	EQSideRealized []EQPoint `json:"eq_side_realized,omitempty"`
+	afterClip      audio.Buffer
+}
+
+func loudnessMeter(rate, channels int) (*loudness.Meter, error) {
+	return loudness.New(loudness.Options{SampleRate: rate, Channels: channels})
+}
+
+// ErrSilent is returned for programmes with nothing to master.
+var ErrSilent = errors.New("silent programme")
+
+// verifyFilter is the true-peak detector the written master is checked
+// with: 8x, finer than libebur128 (4x) and about as fine as ffmpeg's
+// 192 kHz resampling at 44.1 kHz.
+func verifyFilter() *truepeak.Filter { return truepeak.Design(8, 24) }
