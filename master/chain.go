@@ -51,11 +51,15 @@ func buildChain(p *Plan, o Options, channels int) (*chain, error) {
 	if p.HumHz > 0 {
 		add("hum notches", dsp.NewHumNotch(p.HumHz, p.HumHarmonics, 0))
 	}
+	boost, cut := o.MaxBoostDB, o.MaxCutDB
+	if o.Reference != nil {
+		boost, cut = o.ReferenceMaxDB, o.ReferenceMaxDB
+	}
 	if pts, ok := eqPoints(p.EQMid); ok || p.EQSide != nil {
-		mid := dsp.NewCurveEQ(pts, o.MaxBoostDB, o.MaxCutDB)
+		mid := dsp.NewCurveEQ(pts, boost, cut)
 		if p.EQSide != nil && channels == 2 {
 			spts, _ := eqPoints(p.EQSide)
-			side := dsp.NewCurveEQ(spts, o.MaxBoostDB, o.MaxCutDB)
+			side := dsp.NewCurveEQ(spts, boost, cut)
 			c.eq = []*dsp.CurveEQ{mid, side}
 			add("mid/side tonal EQ", &midSide{mid: mid, side: side})
 		} else if ok {

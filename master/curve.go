@@ -210,3 +210,53 @@ func (c *Curve) SideToMidDB() (db float64, ok bool) {
 	}
 	return 10 * math.Log10(s/m), true
 }
+
+// Band range over which spectral distances are measured (Hz).
+const (
+	DistanceLowHz  = 31.5
+	DistanceHighHz = 16000
+)
+
+// SpectralDistanceDB measures how far the long-term spectra of a and b lie
+// apart: the RMS over the 1/3-octave bands from 31.5 Hz to 16 kHz of the
+// band-level difference, after removing its mean (so a pure level change
+// measures 0 dB and only tonal balance counts). side compares the side
+// spectra instead of the mid. It returns NaN when fewer than 8 bands are
+// measurable in both.
+func SpectralDistanceDB(a, b *analysis.Report, side bool, lowHz float64) float64 {
+	level := func(band analysis.Band) float64 {
+		if side {
+			if band.SideDB == nil {
+				return math.NaN()
+			}
+			return float64(*band.SideDB)
+		}
+		return float64(band.MidDB)
+	}
+	bl := map[float64]float64{}
+	for _, band := range b.Spectrum.Bands {
+		bl[band.CentreHz] = level(band)
+	}
+	var d []float64
+	for _, band := range a.Spectrum.Bands {
+		if band.CentreHz < lowHz*0.99 || band.CentreHz > DistanceHighHz {
+			continue
+		}
+		x, y := level(band), bl[band.CentreHz]
+		if v, ok := bl[band.CentreHz]; ok && isFinite(x) && isFinite(v) {
+			d = append(d, x-y)
+		}
+	}
+	if len(d) < 6 {
+		return math.NaN()
+	}
+	var mean, ss float64
+	for _, v := range d {
+		mean += v
+	}
+	mean /= float64(len(d))
+	for _, v := range d {
+		ss += (v - mean) * (v - mean)
+	}
+	return math.Sqrt(ss / float64(len(d)))
+}

@@ -34,6 +34,10 @@ type Options struct {
 	// MaxBoostDB and MaxCutDB cap the tonal EQ per band (positive dB).
 	MaxBoostDB float64 `json:"max_boost_db"`
 	MaxCutDB   float64 `json:"max_cut_db"`
+	// ReferenceMaxDB caps the EQ per band (boost and cut, positive dB) in
+	// reference mode, where the user asked for a match and larger moves
+	// are expected.
+	ReferenceMaxDB float64 `json:"reference_max_db"`
 	// MaxLimitDB is the most gain reduction the limiter may apply (dB); a
 	// loudness target that needs more is not met, and the report says so.
 	MaxLimitDB float64 `json:"max_limit_db"`
@@ -42,7 +46,7 @@ type Options struct {
 // DefaultOptions returns full automatic amounts for target t.
 func DefaultOptions(t Target) Options {
 	return Options{Target: t, EQAmount: 1, DynamicsAmount: 1, WidthAmount: 1, LoudnessAmount: 1,
-		MonoBelowHz: 100, SubsonicHz: 20, MaxBoostDB: 3, MaxCutDB: 4, MaxLimitDB: 6}
+		MonoBelowHz: 100, SubsonicHz: 20, MaxBoostDB: 3, MaxCutDB: 4, ReferenceMaxDB: 6, MaxLimitDB: 6}
 }
 
 // Validate checks the options' ranges.
@@ -60,8 +64,8 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("mono-below %g Hz out of range [20, 500] (0 turns it off)", o.MonoBelowHz)
 	case !(o.SubsonicHz >= 5 && o.SubsonicHz <= 40):
 		return fmt.Errorf("subsonic high-pass %g Hz out of range [5, 40]", o.SubsonicHz)
-	case !(o.MaxBoostDB >= 0 && o.MaxBoostDB <= 12) || !(o.MaxCutDB >= 0 && o.MaxCutDB <= 12):
-		return fmt.Errorf("EQ caps %g/%g dB out of range [0, 12]", o.MaxBoostDB, o.MaxCutDB)
+	case !(o.MaxBoostDB >= 0 && o.MaxBoostDB <= 12) || !(o.MaxCutDB >= 0 && o.MaxCutDB <= 12) || !(o.ReferenceMaxDB >= 0 && o.ReferenceMaxDB <= 12):
+		return fmt.Errorf("EQ caps %g/%g/%g dB out of range [0, 12]", o.MaxBoostDB, o.MaxCutDB, o.ReferenceMaxDB)
 	case !(o.MaxLimitDB >= 0 && o.MaxLimitDB <= 30):
 		return fmt.Errorf("max limit %g dB out of range [0, 30]", o.MaxLimitDB)
 	}
@@ -194,9 +198,11 @@ func (p *Plan) decideEQ(in *analysis.Report, o Options) error {
 		if err != nil {
 			return fmt.Errorf("reference: %w", err)
 		}
-		p.EQMid = matchCurve(mid, rmid, nil, o)
+		ro := o
+		ro.MaxBoostDB, ro.MaxCutDB = o.ReferenceMaxDB, o.ReferenceMaxDB
+		p.EQMid = matchCurve(mid, rmid, nil, ro)
 		if side != nil && rside != nil {
-			p.EQSide = matchCurve(selfNormalized(side), selfNormalized(rside), nil, o)
+			p.EQSide = matchCurve(selfNormalized(side), selfNormalized(rside), nil, ro)
 		}
 		p.explainEQ("mid", p.EQMid, "to match the reference's long-term mid spectrum", o.EQAmount)
 		if p.EQSide != nil {
@@ -433,7 +439,11 @@ func (p *Plan) decideWidth(in *analysis.Report, o Options) {
 			reason = fmt.Sprintf("side/mid ratio %.1f dB is within 3 dB of %s (%.1f dB)", sm, source, typical)
 		} else {
 			w = math.Pow(10, diff/20)
-			w = math.Max(0.7, math.Min(1.3, w))
+			lo, hi := 0.7, 1.3 // ±2.3 dB towards a curve's typical width
+			if o.Reference != nil {
+				lo, hi = 0.5, 2 // ±6 dB when asked to match a reference
+			}
+			w = math.Max(lo, math.Min(hi, w))
 			reason = fmt.Sprintf("side/mid ratio %.1f dB against %.1f dB for %s", sm, typical, source)
 		}
 	}

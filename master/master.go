@@ -19,8 +19,9 @@ import (
 // just above the target; the final pass then trims down by the exact
 // excess (a gain cut never raises the true peak).
 const (
-	maxIterations = 6
-	overshootLU   = 0.25 // aim this far above the target before trimming
+	maxIterations = 8
+	landAimLU     = 0.1 // aim this far above the target before trimming
+	landWindowLU  = 0.3 // accept a pass this far above the target
 	previewS      = 30
 )
 
@@ -146,39 +147,53 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		return nil, fmt.Errorf("the processed programme is silent: %w", ErrSilent)
 	}
 
-	// Pass 2: gain and limiter, repeated until the loudness is reached.
+	// Pass 2: gain and limiter, repeated until the loudness lands in
+	// [target, target+landWindowLU]; the final pass trims the excess. The
+	// next gain comes from the secant through the last two passes (the
+	// limiter makes loudness grow slower than gain once it works hard).
 	ceiling := plan.CeilingDBTP
-	gain := plan.TargetLUFS - preI + 0.3
+	target := plan.TargetLUFS
+	gain := target + landAimLU - preI
 	var reached float64
 	var stats dynamics.GainReductionStats
 	var loudest int64
+	var prevGain, prevReached float64
 	for it := 1; ; it++ {
 		res.Iterations = it
 		reached, stats, loudest, err = limitPass(ctx, tmp, gain, ceiling, spec, nil, progress)
 		if err != nil {
 			return nil, err
 		}
-		if stats.MaxDB > o.MaxLimitDB+0.01 && plan.TargetLUFS > reached-overshootLU {
+		over := stats.MaxDB > o.MaxLimitDB+0.01
+		if over && reached < target {
 			// Meeting the target needs more limiting than allowed: back off
 			// to the allowed amount and say so.
-			back := stats.MaxDB - o.MaxLimitDB
-			gain -= back
+			gain -= stats.MaxDB - o.MaxLimitDB
 			reached, stats, loudest, err = limitPass(ctx, tmp, gain, ceiling, spec, nil, progress)
 			if err != nil {
 				return nil, err
 			}
 			res.Shortfall = fmt.Sprintf("the target of %.1f LUFS needs more than %.1f dB of peak limiting (--max-limit); mixdown stopped at %.1f dB of limiting and delivered %.2f LUFS instead. Raise --max-limit to go further, at the cost of transients.",
-				plan.TargetLUFS, o.MaxLimitDB, stats.MaxDB, reached)
+				target, o.MaxLimitDB, stats.MaxDB, reached)
 			break
 		}
-		if reached >= plan.TargetLUFS {
+		if !over && reached >= target && reached <= target+landWindowLU {
 			break
 		}
 		if it == maxIterations {
-			res.Shortfall = fmt.Sprintf("loudness did not converge in %d passes; delivered %.2f LUFS", it, reached)
+			if reached < target {
+				res.Shortfall = fmt.Sprintf("loudness did not converge in %d passes; delivered %.2f LUFS", it, reached)
+			}
 			break
 		}
-		gain += plan.TargetLUFS - reached + 0.05
+		slope := 1.0
+		if it > 1 && math.Abs(gain-prevGain) > 1e-3 {
+			slope = max(0.1, min(1, (reached-prevReached)/(gain-prevGain)))
+		} else if stats.MaxDB > 1 {
+			slope = 0.7
+		}
+		prevGain, prevReached = gain, reached
+		gain += (target + landAimLU - reached) / slope
 	}
 	trim := 0.0
 	if res.Shortfall == "" {

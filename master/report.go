@@ -42,6 +42,21 @@ type Report struct {
 	QC        []analysis.Finding `json:"qc"`
 	Shortfall string             `json:"shortfall,omitempty"`
 	Preview   *Preview           `json:"preview,omitempty"`
+	// Match says how close the master came to the reference (reference
+	// mastering only).
+	Match *ReferenceMatch `json:"reference_match,omitempty"`
+}
+
+// ReferenceMatch compares input and master with the reference. Spectral
+// distances are SpectralDistanceDB (RMS 1/3-octave band-level difference,
+// 31.5 Hz-16 kHz, level removed; the side from twice the mono-below
+// frequency up), in dB.
+type ReferenceMatch struct {
+	ReferenceLUFS    float64     `json:"reference_lufs"`
+	LoudnessDiffLU   float64     `json:"loudness_difference_lu"`
+	MidDistanceDB    [2]float64  `json:"mid_distance_db_before_after"`
+	SideDistanceDB   *[2]float64 `json:"side_distance_db_before_after,omitempty"`
+	ReferenceSideMid *float64    `json:"reference_side_to_mid_db,omitempty"`
 }
 
 // TargetInfo is the target as applied.
@@ -134,7 +149,7 @@ func NewReport(res *Result, o Options, input, output, reference string) *Report 
 	r.Checks = append(r.Checks,
 		Check{"loudness within 0.1 LU of the aim", math.Abs(d) <= 0.1, fmt.Sprintf("%.2f LUFS for %.1f LUFS (%+.2f LU)", res.ReachedLUFS, aim, d)},
 		Check{"true peak under the ceiling", res.TruePeakDBTP <= res.Plan.CeilingDBTP, fmt.Sprintf("%.2f dBTP (8x) for a %.1f dBTP ceiling", res.TruePeakDBTP, res.Plan.CeilingDBTP)})
-	if o.Target.Name != "" {
+	if o.Target.Name != "" && o.Reference == nil {
 		want, _ := o.Target.Resolve(res.OutFormat.Channels)
 		dd := res.ReachedLUFS - want
 		r.Checks = append(r.Checks, Check{fmt.Sprintf("%s: integrated within ±%g LU of %.0f LUFS", o.Target.Name, o.Target.ToleranceLU, want),
@@ -144,6 +159,24 @@ func NewReport(res *Result, o Options, input, output, reference string) *Report 
 		r.Checks = append(r.Checks, Check{"target reached without excess limiting", false, res.Shortfall})
 	}
 	r.QC = qc(res.Input)
+	if ref := o.Reference; ref != nil && res.Output != nil {
+		m := &ReferenceMatch{ReferenceLUFS: round2(num(ref.Loudness.IntegratedLUFS))}
+		m.LoudnessDiffLU = round2(res.ReachedLUFS - m.ReferenceLUFS)
+		m.MidDistanceDB = [2]float64{round2(SpectralDistanceDB(res.Input, ref, false, DistanceLowHz)), round2(SpectralDistanceDB(res.Output, ref, false, DistanceLowHz))}
+		sideLow := math.Max(DistanceLowHz, 2*res.Plan.MonoBelowHz) // the lows are mono by choice
+		if sb, sa := SpectralDistanceDB(res.Input, ref, true, sideLow), SpectralDistanceDB(res.Output, ref, true, sideLow); isFinite(sb) && isFinite(sa) {
+			m.SideDistanceDB = &[2]float64{round2(sb), round2(sa)}
+		}
+		if ref.Stereo != nil && isFinite(num(ref.Stereo.SideToMidDB)) {
+			v := round2(num(ref.Stereo.SideToMidDB))
+			m.ReferenceSideMid = &v
+		}
+		r.Match = m
+		if o.EQAmount > 0 && isFinite(m.MidDistanceDB[0]) {
+			r.Checks = append(r.Checks, Check{"mid spectrum closer to the reference", m.MidDistanceDB[1] <= m.MidDistanceDB[0],
+				fmt.Sprintf("%.1f dB -> %.1f dB RMS band difference (31.5 Hz-16 kHz)", m.MidDistanceDB[0], m.MidDistanceDB[1])})
+		}
+	}
 	return r
 }
 
@@ -243,6 +276,14 @@ func (r *Report) WriteText(w io.Writer) error {
 		for _, f := range r.QC {
 			p("  %-8s %-18s %s\n", f.Severity, f.Code, f.Message)
 		}
+	}
+	if m := r.Match; m != nil {
+		p("\nReference match  loudness %+.2f LU from the reference's %.1f LUFS; mid spectrum %.1f -> %.1f dB RMS band difference",
+			m.LoudnessDiffLU, m.ReferenceLUFS, m.MidDistanceDB[0], m.MidDistanceDB[1])
+		if m.SideDistanceDB != nil {
+			p("; side %.1f -> %.1f dB", m.SideDistanceDB[0], m.SideDistanceDB[1])
+		}
+		p("\n")
 	}
 	if r.Preview != nil {
 		p("\nPreview     %s and %s (loudest %g s from %.1f s, level-matched)\n", r.Preview.Before, r.Preview.After, r.Preview.LengthS, r.Preview.StartS)
