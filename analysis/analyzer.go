@@ -114,7 +114,7 @@ func New(opt Options) (*Analyzer, error) {
 		return nil, err
 	}
 	a := &Analyzer{opt: opt, rate: opt.SampleRate, nch: opt.Channels, left: -1, right: -1}
-	a.meter, err = loudness.New(loudness.Options{SampleRate: opt.SampleRate, Channels: opt.Channels, Layout: opt.Layout, TruePeak: true})
+	a.meter, err = loudness.New(loudness.Options{SampleRate: opt.SampleRate, Channels: opt.Channels, Layout: opt.Layout, TruePeak: true, TruePeakFilter: opt.TruePeakFilter})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/mixdown/mixdown/audio"
+	"github.com/mixdown/mixdown/dsp/truepeak"
 	"github.com/mixdown/mixdown/loudness"
 )
 
@@ -61,6 +62,10 @@ type Options struct {
 	// MonoFoldMaxDropLU is how much quieter (LU, positive) the mono fold may
 	// be before a phase finding is made (default 6 LU).
 	MonoFoldMaxDropLU float64
+	// TruePeakFilter is the oversampling filter of the true-peak
+	// measurement; nil means loudness.DefaultTruePeakFilter (4x). A master
+	// verifies its ceiling with a finer one.
+	TruePeakFilter *truepeak.Filter
 }
 
 // MinSampleRate is the lowest sample rate analyzed (Hz): the loudness

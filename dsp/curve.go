@@ -50,7 +50,8 @@ type CurveEQ struct {
 	maxBoost float64
 	maxCut   float64
 	amount   float64
-	err      error // from NewCurveEQ, reported by Prepare
+	perOct   float64 // bells per octave
+	err      error   // from NewCurveEQ, reported by Prepare
 
 	fs     float64
 	bands  []curveBand
@@ -72,7 +73,7 @@ type curveBand struct {
 // maxCutDB below 0 dB (both 0 to 24 dB). The arguments are validated by
 // Prepare.
 func NewCurveEQ(points []CurvePoint, maxBoostDB, maxCutDB float64) *CurveEQ {
-	c := &CurveEQ{maxBoost: maxBoostDB, maxCut: maxCutDB, amount: 1}
+	c := &CurveEQ{maxBoost: maxBoostDB, maxCut: maxCutDB, amount: 1, perOct: 3}
 	c.pts = slices.Clone(points)
 	slices.SortFunc(c.pts, func(a, b CurvePoint) int {
 		switch {
@@ -88,6 +89,15 @@ func NewCurveEQ(points []CurvePoint, maxBoostDB, maxCutDB float64) *CurveEQ {
 		c.slopes = monotoneSlopes(c.pts)
 	}
 	return c
+}
+
+// SetBellsPerOctave sets the density of the bells the curve is fitted
+// with, before Prepare: 3 (the default, one per 1/3 octave) follows
+// detail at third-octave resolution; 1.5 (one per 2/3 octave, wider
+// bells) halves the sections, and so the processing cost, for curves that
+// are already smooth at that scale. n is clamped to [1, 3].
+func (c *CurveEQ) SetBellsPerOctave(n float64) {
+	c.perOct = max(1, min(3, n))
 }
 
 func (c *CurveEQ) validate() error {
@@ -204,12 +214,15 @@ func (c *CurveEQ) design(fs float64) {
 	c.fs = fs
 	c.bands = c.bands[:0]
 	c.bands = append(c.bands, curveBand{BandLowShelf, 20, math.Sqrt2 / 2})
+	// Bells overlap by the same proportion at every density (Q 2.2 at
+	// 1/3-octave spacing).
+	q := 2.2 * c.perOct / 3
 	for k := 0; ; k++ {
-		f := 20 * math.Pow(2, float64(k)/3)
+		f := 20 * math.Pow(2, float64(k)/c.perOct)
 		if f > 17000 || f > 0.4*fs {
 			break
 		}
-		c.bands = append(c.bands, curveBand{BandBell, f, 2.2})
+		c.bands = append(c.bands, curveBand{BandBell, f, q})
 	}
 	c.bands = append(c.bands, curveBand{BandHighShelf, min(16000, 0.35*fs), math.Sqrt2 / 2})
 	c.gains = make([]float64, len(c.bands))

@@ -55,6 +55,31 @@ func TestCurveEQFollowsRandomCurves(t *testing.T) {
 	}
 }
 
+// At 2 bells per octave (two thirds of the sections) the same random curves,
+// which move at octave spacing, are still followed closely.
+func TestCurveEQSparseBells(t *testing.T) {
+	r := synth.NewRand(12)
+	for _, fs := range []float64{44100, 48000, 96000} {
+		worst := 0.0
+		for range 6 {
+			pts := randomCurve(r)
+			dense, sparse := dsp.NewCurveEQ(pts, 12, 12), dsp.NewCurveEQ(pts, 12, 12)
+			sparse.SetBellsPerOctave(2)
+			prepared(t, dense, fs, 2)
+			prepared(t, sparse, fs, 2)
+			if len(sparse.Gains()) > len(dense.Gains())*2/3+2 {
+				t.Errorf("%d sections at 2 per octave, %d at 3", len(sparse.Gains()), len(dense.Gains()))
+			}
+			e := curveError(sparse, 30, 16000)
+			if e > 0.5 {
+				t.Errorf("%g Hz: curve %v followed within %.3f dB at 2 bells per octave", fs, pts, e)
+			}
+			worst = max(worst, e)
+		}
+		t.Logf("%g Hz: 2 bells per octave follow random curves within %.3f dB from 30 Hz to 16 kHz", fs, worst)
+	}
+}
+
 // A smooth curve given at the ISO third-octave centres, as a spectrum
 // analyser would give it.
 func TestCurveEQThirdOctaves(t *testing.T) {

@@ -20,8 +20,25 @@ type stage struct {
 type chain struct {
 	stages    []stage
 	multiband *dynamics.Multiband
-	eq        []*dsp.CurveEQ // the EQ sections (1 for stereo-linked, mid+side for M/S)
+	// eq returns the prepared EQ sections (one for stereo-linked EQ, mid
+	// and side for M/S) whose realized response the report shows.
+	eq func() []*dsp.CurveEQ
 }
+
+// close stops the stages' worker goroutines.
+func (c *chain) close() {
+	for _, s := range c.stages {
+		if cl, ok := s.p.(closer); ok {
+			cl.close()
+		}
+	}
+}
+
+// eqBellsPerOctave is the density of the tonal EQ's bells: the plan is
+// smoothed to about 2/3 octave, and 2 bells per octave follow such curves
+// within 0.5 dB (dsp's TestCurveEQSparseBells) at two thirds of the cost
+// of third-octave bells.
+const eqBellsPerOctave = 2
 
 func (c *chain) processors() dsp.Chain {
 	var out dsp.Chain
@@ -47,24 +64,33 @@ func eqPoints(eq []EQPoint) (pts []dsp.CurvePoint, ok bool) {
 func buildChain(p *Plan, o Options, channels int) (*chain, error) {
 	c := &chain{}
 	add := func(name string, proc dsp.Processor) { c.stages = append(c.stages, stage{name, proc}) }
-	add("subsonic high-pass", dsp.NewFilter(dsp.FilterParams{Type: "highpass", FreqHz: p.SubsonicHz, SlopeDBOct: 12}))
+	// Channel-independent stages run one copy per channel, on both cores.
+	add("subsonic high-pass", newChannelSplit(func() dsp.Processor {
+		return dsp.NewFilter(dsp.FilterParams{Type: "highpass", FreqHz: p.SubsonicHz, SlopeDBOct: 12})
+	}))
 	if p.HumHz > 0 {
-		add("hum notches", dsp.NewHumNotch(p.HumHz, p.HumHarmonics, 0))
+		add("hum notches", newChannelSplit(func() dsp.Processor { return dsp.NewHumNotch(p.HumHz, p.HumHarmonics, 0) }))
 	}
 	boost, cut := o.MaxBoostDB, o.MaxCutDB
 	if o.Reference != nil {
 		boost, cut = o.ReferenceMaxDB, o.ReferenceMaxDB
 	}
+	newEQ := func(pts []dsp.CurvePoint) *dsp.CurveEQ {
+		e := dsp.NewCurveEQ(pts, boost, cut)
+		e.SetBellsPerOctave(eqBellsPerOctave)
+		return e
+	}
+	c.eq = func() []*dsp.CurveEQ { return nil }
 	if pts, ok := eqPoints(p.EQMid); ok || p.EQSide != nil {
-		mid := dsp.NewCurveEQ(pts, boost, cut)
 		if p.EQSide != nil && channels == 2 {
 			spts, _ := eqPoints(p.EQSide)
-			side := dsp.NewCurveEQ(spts, boost, cut)
-			c.eq = []*dsp.CurveEQ{mid, side}
+			mid, side := newEQ(pts), newEQ(spts)
+			c.eq = func() []*dsp.CurveEQ { return []*dsp.CurveEQ{mid, side} }
 			add("mid/side tonal EQ", &midSide{mid: mid, side: side})
 		} else if ok {
-			c.eq = []*dsp.CurveEQ{mid}
-			add("tonal EQ", mid)
+			split := newChannelSplit(func() dsp.Processor { return newEQ(pts) })
+			c.eq = func() []*dsp.CurveEQ { return []*dsp.CurveEQ{split.procs[0].(*dsp.CurveEQ)} }
+			add("tonal EQ", split)
 		}
 	}
 	if p.Bands != nil {
@@ -90,11 +116,13 @@ func buildChain(p *Plan, o Options, channels int) (*chain, error) {
 }
 
 // midSide applies one processor to the mid signal and another to the side
-// of a stereo buffer.
+// of a stereo buffer (the two on both cores).
 type midSide struct {
-	mid, side dsp.Processor
-	m, s      audio.Buffer
-	hm, hs    audio.Buffer
+	mid, side    dsp.Processor
+	m, s         audio.Buffer
+	hm, hs       audio.Buffer
+	w            *worker
+	doMid, doSid func()
 }
 
 func (ms *midSide) Prepare(spec dsp.Spec) error {
@@ -111,7 +139,19 @@ func (ms *midSide) Prepare(spec dsp.Spec) error {
 	}
 	ms.m, ms.s = audio.NewBuffer(1, spec.MaxFrames), audio.NewBuffer(1, spec.MaxFrames)
 	ms.hm, ms.hs = make(audio.Buffer, 1), make(audio.Buffer, 1)
+	ms.doMid = func() { ms.mid.Process(ms.hm) }
+	ms.doSid = func() { ms.side.Process(ms.hs) }
+	if ms.w == nil {
+		ms.w = newWorker()
+	}
 	return nil
+}
+
+func (ms *midSide) close() {
+	if ms.w != nil {
+		ms.w.close()
+		ms.w = nil
+	}
 }
 
 func (ms *midSide) Process(buf audio.Buffer) {
@@ -122,8 +162,7 @@ func (ms *midSide) Process(buf audio.Buffer) {
 		m[0][i] = (l[i] + r[i]) * 0.5
 		s[0][i] = (l[i] - r[i]) * 0.5
 	}
-	ms.mid.Process(m)
-	ms.side.Process(s)
+	ms.w.both(ms.doMid, ms.doSid)
 	for i := range l {
 		l[i] = m[0][i] + s[0][i]
 		r[i] = m[0][i] - s[0][i]

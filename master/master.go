@@ -85,6 +85,7 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 	if err != nil {
 		return nil, err
 	}
+	defer ch.close()
 	spec := dsp.Spec{SampleRate: float64(rate), Channels: nc, MaxFrames: blockFrames}
 	procs := ch.processors()
 	if err := procs.Prepare(spec); err != nil {
@@ -94,7 +95,7 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		res.Chain = append(res.Chain, s.name)
 	}
 	// The EQ curves actually realized (after Prepare fitted them).
-	for i, e := range ch.eq {
+	for i, e := range ch.eq() {
 		var pts []EQPoint
 		for _, f := range dsp.ISOThirdOctaveHz {
 			if f < float64(rate)/2 {
@@ -158,10 +159,31 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 	var stats dynamics.GainReductionStats
 	var loudest int64
 	var prevGain, prevReached float64
+	// limited holds the output of the latest limiter pass; the final pass
+	// reads it instead of running the limiter again.
+	var limited *tempFloat
+	defer func() {
+		if limited != nil {
+			limited.remove()
+		}
+	}()
+	limit := func() error {
+		if limited != nil {
+			limited.remove()
+		}
+		var err error
+		if limited, err = newTempFloat(out.TempDir, rate, nc); err != nil {
+			return err
+		}
+		reached, stats, loudest, err = limitPass(ctx, tmp, limited, gain, ceiling, spec, progress)
+		if err != nil {
+			return err
+		}
+		return limited.finish()
+	}
 	for it := 1; ; it++ {
 		res.Iterations = it
-		reached, stats, loudest, err = limitPass(ctx, tmp, gain, ceiling, spec, nil, progress)
-		if err != nil {
+		if err := limit(); err != nil {
 			return nil, err
 		}
 		over := stats.MaxDB > o.MaxLimitDB+0.01
@@ -169,8 +191,7 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 			// Meeting the target needs more limiting than allowed: back off
 			// to the allowed amount and say so.
 			gain -= stats.MaxDB - o.MaxLimitDB
-			reached, stats, loudest, err = limitPass(ctx, tmp, gain, ceiling, spec, nil, progress)
-			if err != nil {
+			if err := limit(); err != nil {
 				return nil, err
 			}
 			res.Shortfall = fmt.Sprintf("the target of %.1f LUFS needs more than %.1f dB of peak limiting (--max-limit); mixdown stopped at %.1f dB of limiting and delivered %.2f LUFS instead. Raise --max-limit to go further, at the cost of transients.",
@@ -204,7 +225,7 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 
 	// Final pass: the same gain and limiter, the trim, then dither and
 	// write; verify loudness and true peak on the way, analyze the result.
-	if err := finalPass(ctx, tmp, res, out, spec, gain, trim, ceiling, progress); err != nil {
+	if err := finalPass(ctx, limited, res, out, spec, trim, progress); err != nil {
 		return nil, err
 	}
 	if res.TruePeakDBTP > ceiling {
@@ -233,9 +254,9 @@ func newLimiter(gainDB, ceiling float64, spec dsp.Spec) (dsp.Chain, *dynamics.Li
 	return c, lim, nil
 }
 
-// limitPass measures the loudness the loudness stage gives at gainDB, and
-// finds the loudest 30 s (start frame).
-func limitPass(ctx context.Context, tmp *tempFloat, gainDB, ceiling float64, spec dsp.Spec, extra []func(audio.Buffer) error, progress Progress) (lufs float64, st dynamics.GainReductionStats, loudest int64, err error) {
+// limitPass runs the loudness stage at gainDB over tmp into dst, measures
+// the loudness it gives, and finds the loudest 30 s (start frame).
+func limitPass(ctx context.Context, tmp, dst *tempFloat, gainDB, ceiling float64, spec dsp.Spec, progress Progress) (lufs float64, st dynamics.GainReductionStats, loudest int64, err error) {
 	c, lim, err := newLimiter(gainDB, ceiling, spec)
 	if err != nil {
 		return 0, st, 0, err
@@ -250,8 +271,8 @@ func limitPass(ctx context.Context, tmp *tempFloat, gainDB, ceiling float64, spe
 	}
 	win := newLoudestWindow(int(spec.SampleRate))
 	lat := c.Latency()
-	pp := &passPlan{src: r, procs: c, skip: lat, pad: lat, name: "limiter", report: progress,
-		sinks: append([]func(audio.Buffer) error{m.write, win.write}, extra...)}
+	pp := &passPlan{src: r, procs: c, skip: lat, pad: lat, name: "limiter", report: progress, total: tmp.frames,
+		sinks: []func(audio.Buffer) error{m.write, win.write, dst.write}}
 	_, err = pp.run(ctx)
 	meter := m.close()
 	if err != nil {
@@ -261,30 +282,27 @@ func limitPass(ctx context.Context, tmp *tempFloat, gainDB, ceiling float64, spe
 	return lufs, lim.Stats(), win.start(previewS), nil
 }
 
-// finalPass renders the master and measures it.
-func finalPass(ctx context.Context, tmp *tempFloat, res *Result, out Output, spec dsp.Spec, gainDB, trimDB, ceiling float64, progress Progress) error {
-	c, _, err := newLimiter(gainDB, ceiling, spec)
-	if err != nil {
-		return err
-	}
+// finalPass trims the limited programme to the target, writes the master
+// and measures it.
+func finalPass(ctx context.Context, limited *tempFloat, res *Result, out Output, spec dsp.Spec, trimDB float64, progress Progress) error {
 	trim := dsp.NewGain(dsp.GainParams{GainDB: trimDB})
 	if err := trim.Prepare(spec); err != nil {
 		return err
 	}
-	c = append(c, trim)
-	r, err := tmp.reader()
+	c := dsp.Chain{trim}
+	r, err := limited.reader()
 	if err != nil {
 		return err
 	}
-	verify, err := newMeterSink(int(spec.SampleRate), spec.Channels, verifyFilter())
+	// The analysis of the master measures the loudness and, at 8x, the
+	// true peak it is judged by; it runs on its own goroutine.
+	a, err := analysis.New(analysis.Options{SampleRate: int(spec.SampleRate), Channels: spec.Channels, SourceBits: res.OutFormat.Bits,
+		SourceFloat: res.OutFormat.Type == audio.SampleFloat, TruePeakFilter: verifyFilter()})
 	if err != nil {
 		return err
 	}
-	a, err := analysis.New(analysis.Options{SampleRate: int(spec.SampleRate), Channels: spec.Channels, SourceBits: res.OutFormat.Bits, SourceFloat: res.OutFormat.Type == audio.SampleFloat})
-	if err != nil {
-		return err
-	}
-	sinks := []func(audio.Buffer) error{verify.write}
+	an := newAsyncSink(spec.Channels, func(b audio.Buffer) error { a.Write(b); return nil })
+	sinks := []func(audio.Buffer) error{an.write}
 	var w *audiofile.Writer
 	if out.Path != "" {
 		dither := out.Dither
@@ -293,6 +311,7 @@ func finalPass(ctx context.Context, tmp *tempFloat, res *Result, out Output, spe
 		}
 		w, err = audiofile.Create(out.Path, res.OutFormat, audiofile.WriteOptions{Container: out.Container, Dither: dither, Seed: 1})
 		if err != nil {
+			an.close()
 			return err
 		}
 		defer w.Abort()
@@ -304,11 +323,9 @@ func finalPass(ctx context.Context, tmp *tempFloat, res *Result, out Output, spe
 		clip = newClipCapture(int64(res.PreviewStartS*spec.SampleRate), int(previewS*spec.SampleRate), spec.Channels)
 		sinks = append(sinks, clip.write)
 	}
-	sinks = append(sinks, func(b audio.Buffer) error { a.Write(b); return nil })
-	lat := c.Latency()
-	pp := &passPlan{src: r, procs: c, skip: lat, pad: lat, name: "final", report: progress, sinks: sinks}
+	pp := &passPlan{src: r, procs: c, name: "final", report: progress, total: limited.frames, sinks: sinks}
 	_, err = pp.run(ctx)
-	m := verify.close()
+	an.close()
 	if err != nil {
 		return err
 	}
@@ -317,13 +334,9 @@ func finalPass(ctx context.Context, tmp *tempFloat, res *Result, out Output, spe
 			return err
 		}
 	}
-	res.ReachedLUFS, _ = m.Integrated()
-	tp := 0.0
-	for ch := 0; ch < spec.Channels; ch++ {
-		tp = math.Max(tp, m.TruePeak(ch))
-	}
-	res.TruePeakDBTP = 20 * math.Log10(tp)
 	res.Output = a.Report()
+	res.ReachedLUFS = float64(res.Output.Loudness.IntegratedLUFS)
+	res.TruePeakDBTP = float64(res.Output.Loudness.TruePeakDBTP)
 	if clip != nil {
 		res.afterClip = clip.buf
 	}

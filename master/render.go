@@ -77,6 +77,17 @@ func (pp *passPlan) run(ctx context.Context) (int64, error) {
 	hdr := make(audio.Buffer, nc)
 	var in, out int64
 	skip, pad := pp.skip, pp.pad
+	// The sinks (writers, meters) run on their own goroutine, in order,
+	// while the next block is read and processed.
+	sinks := newAsyncSink(nc, func(b audio.Buffer) error {
+		for _, s := range pp.sinks {
+			if err := s(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	defer sinks.close()
 	emit := func(b audio.Buffer) error {
 		if skip > 0 {
 			k := min(skip, b.Frames())
@@ -86,10 +97,8 @@ func (pp *passPlan) run(ctx context.Context) (int64, error) {
 		if b.Frames() == 0 {
 			return nil
 		}
-		for _, s := range pp.sinks {
-			if err := s(b); err != nil {
-				return err
-			}
+		if err := sinks.write(b); err != nil {
+			return err
 		}
 		out += int64(b.Frames())
 		return nil
@@ -133,11 +142,12 @@ func (pp *passPlan) run(ctx context.Context) (int64, error) {
 			pp.report(pp.name, math.Min(1, float64(in)/float64(pp.total)))
 		}
 	}
-	return out, nil
+	return out, sinks.close()
 }
 
 // tempFloat is a temporary 32-bit float WAV file holding a render.
 type tempFloat struct {
+	frames int64 // written so far
 	f      *os.File
 	enc    *wav.Encoder
 	format audio.Format
@@ -158,7 +168,10 @@ func newTempFloat(dir string, rate, channels int) (*tempFloat, error) {
 	return &tempFloat{f: f, enc: enc, format: fm}, nil
 }
 
-func (t *tempFloat) write(b audio.Buffer) error { return t.enc.WriteFrames(b) }
+func (t *tempFloat) write(b audio.Buffer) error {
+	t.frames += int64(b.Frames())
+	return t.enc.WriteFrames(b)
+}
 
 func (t *tempFloat) finish() error { return t.enc.Close() }
 
@@ -175,13 +188,11 @@ func (t *tempFloat) remove() {
 	os.Remove(t.f.Name())
 }
 
-// meterSink feeds a loudness meter (with true peak when fine is set) on
-// its own goroutine, one block behind, so metering overlaps processing.
+// meterSink feeds a loudness meter (with true peak when tp is set) on
+// its own goroutine, so metering overlaps processing.
 type meterSink struct {
-	m    *loudness.Meter
-	ch   chan audio.Buffer
-	free chan audio.Buffer
-	wg   sync.WaitGroup
+	m *loudness.Meter
+	*asyncSink
 }
 
 func newMeterSink(rate, channels int, tp *truepeak.Filter) (*meterSink, error) {
@@ -189,7 +200,30 @@ func newMeterSink(rate, channels int, tp *truepeak.Filter) (*meterSink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &meterSink{m: m, ch: make(chan audio.Buffer, 2), free: make(chan audio.Buffer, 3)}
+	return &meterSink{m: m, asyncSink: newAsyncSink(channels, func(b audio.Buffer) error { m.Write(b); return nil })}, nil
+}
+
+// close waits for the meter and returns it.
+func (s *meterSink) close() *loudness.Meter {
+	s.asyncSink.close()
+	return s.m
+}
+
+// asyncSink hands blocks to fn on its own goroutine, so the work
+// overlaps the pass; fn sees the blocks in order. The first error fn
+// returns is returned by the following write and by close.
+type asyncSink struct {
+	fn   func(audio.Buffer) error
+	ch   chan audio.Buffer
+	free chan audio.Buffer
+	wg   sync.WaitGroup
+	mu     sync.Mutex
+	err    error
+	closed bool
+}
+
+func newAsyncSink(channels int, fn func(audio.Buffer) error) *asyncSink {
+	s := &asyncSink{fn: fn, ch: make(chan audio.Buffer, 2), free: make(chan audio.Buffer, 3)}
 	for i := 0; i < 3; i++ {
 		s.free <- audio.NewBuffer(channels, blockFrames)
 	}
@@ -197,14 +231,29 @@ func newMeterSink(rate, channels int, tp *truepeak.Filter) (*meterSink, error) {
 	go func() {
 		defer s.wg.Done()
 		for b := range s.ch {
-			s.m.Write(b)
+			if s.failed() == nil {
+				if err := s.fn(b); err != nil {
+					s.mu.Lock()
+					s.err = err
+					s.mu.Unlock()
+				}
+			}
 			s.free <- b[:len(b):len(b)]
 		}
 	}()
-	return s, nil
+	return s
 }
 
-func (s *meterSink) write(b audio.Buffer) error {
+func (s *asyncSink) failed() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+func (s *asyncSink) write(b audio.Buffer) error {
+	if err := s.failed(); err != nil {
+		return err
+	}
 	c := <-s.free
 	for i := range c {
 		c[i] = c[i][:cap(c[i])][:b.Frames()]
@@ -214,11 +263,15 @@ func (s *meterSink) write(b audio.Buffer) error {
 	return nil
 }
 
-// close waits for the meter and returns it.
-func (s *meterSink) close() *loudness.Meter {
-	close(s.ch)
-	s.wg.Wait()
-	return s.m
+// close waits until fn has seen every block; later calls do nothing but
+// return the error.
+func (s *asyncSink) close() error {
+	if !s.closed {
+		s.closed = true
+		close(s.ch)
+		s.wg.Wait()
+	}
+	return s.failed()
 }
 
 // Result is what a master run produced and measured.
