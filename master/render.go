@@ -213,10 +213,10 @@ func (s *meterSink) close() *loudness.Meter {
 // overlaps the pass; fn sees the blocks in order. The first error fn
 // returns is returned by the following write and by close.
 type asyncSink struct {
-	fn   func(audio.Buffer) error
-	ch   chan audio.Buffer
-	free chan audio.Buffer
-	wg   sync.WaitGroup
+	fn     func(audio.Buffer) error
+	ch     chan audio.Buffer
+	free   chan audio.Buffer
+	wg     sync.WaitGroup
 	mu     sync.Mutex
 	err    error
 	closed bool
