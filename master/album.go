@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -101,11 +102,14 @@ func ParseAlbum(name string, data []byte) (*AlbumSpec, error) {
 
 // yamlError turns the YAML library's "yaml: line N: msg" into ":N: msg"
 // (or ": msg" without a line), to follow a file name.
+var unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
+
 func yamlError(err error) string {
 	s := err.Error()
 	s = strings.TrimPrefix(s, "yaml: unmarshal errors:\n  ")
 	s = strings.TrimPrefix(s, "yaml: ")
 	s = strings.ReplaceAll(s, "\n  line ", "; line ")
+	s = unknownField.ReplaceAllString(s, `unknown key "$1"`)
 	if rest, ok := strings.CutPrefix(s, "line "); ok {
 		return ":" + rest
 	}

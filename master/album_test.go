@@ -41,7 +41,7 @@ func TestParseAlbum(t *testing.T) {
 
 func TestParseAlbumErrors(t *testing.T) {
 	for _, c := range []struct{ text, want string }{
-		{"tracks:\n  - file: a.wav\n    colour: red\n", "a.yaml:3: field colour not found"},
+		{"tracks:\n  - file: a.wav\n    colour: red\n", `a.yaml:3: unknown key "colour"`},
 		{"mode: loud\ntracks:\n  - file: a.wav\n", "mode \"loud\""},
 		{"preset: vinyl\ntracks:\n  - file: a.wav\n", "unknown preset \"vinyl\""},
 		{"tracks: []\n", "no tracks"},
