@@ -339,3 +339,17 @@ func TestReferenceMastering(t *testing.T) {
 		}
 	}
 }
+
+// TestChannelSplitConformance runs the per-channel, two-goroutine wrapper
+// through the conformance suite (its output must not depend on
+// scheduling).
+func TestChannelSplitConformance(t *testing.T) {
+	mk := func() dsp.Processor {
+		return newChannelSplit(func() dsp.Processor {
+			e := dsp.NewCurveEQ([]dsp.CurvePoint{{FreqHz: 60, GainDB: -3}, {FreqHz: 3000, GainDB: 2}}, 6, 6)
+			e.SetBellsPerOctave(eqBellsPerOctave)
+			return dsp.Chain{dsp.NewFilter(dsp.FilterParams{Type: "highpass", FreqHz: 20, SlopeDBOct: 12}), e}
+		})
+	}
+	dsptest.Run(t, mk, dsptest.Options{})
+}
