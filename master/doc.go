@@ -6,4 +6,32 @@
 // peak under the ceiling, and writes a report that explains every decision.
 // It also assembles albums: per-song masters with album-wide loudness,
 // gaps and crossfades, a continuous file and a CUE sheet.
+//
+// # Passes
+//
+//  1. Analysis of the input (loudness, spectrum, stereo, defects) and the
+//     decisions (Decide).
+//  2. The chain: resampling to the delivery rate, DC/subsonic high-pass,
+//     hum notches, tonal EQ, multiband compression, width, saturation,
+//     into a temporary 32-bit float file, metered on the way.
+//  3. The loudness stage: gain and the lookahead true-peak limiter, into a
+//     second temporary file. Loudness grows more slowly than gain once the
+//     limiter works, so the pass is repeated (secant steps, usually once
+//     or twice) until the result lies between the target and 0.3 LU above
+//     it, or until the limiter would exceed Options.MaxLimitDB, in which
+//     case the master stops short and Result.Shortfall says so.
+//  4. The final pass trims the excess (a gain cut, which cannot raise the
+//     true peak), dithers, writes the file atomically and analyzes it,
+//     measuring the true peak at 8x.
+//
+// # Why minimum-phase EQ
+//
+// The tonal EQ is a cascade of minimum-phase bells and shelves fitted to
+// the planned curve (dsp.CurveEQ), not a linear-phase FIR: a mastering EQ
+// here moves broad regions by a few dB (the plan is smoothed to about 2/3
+// octave and capped), where the phase shift of a minimum-phase filter is
+// small and confined to the slopes, while a linear-phase filter would add
+// latency, pre-ringing before transients (audible on drums as a smeared
+// attack when low frequencies are cut), and, at the resolution the low
+// bands need, tens of thousands of taps per channel.
 package master
