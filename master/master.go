@@ -37,7 +37,7 @@ func Analyze(ctx context.Context, src Source) (*analysis.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	pp := &passPlan{src: r, sinks: []func(audio.Buffer) error{func(b audio.Buffer) error { a.Write(b); return nil }}}
+	pp := &passPlan{src: r, stages: []passStage{{sinks: []func(audio.Buffer) error{func(b audio.Buffer) error { a.Write(b); return nil }}}}}
 	if _, err := pp.run(ctx); err != nil {
 		return nil, err
 	}
@@ -113,49 +113,18 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		return nil, err
 	}
 	defer tmp.remove()
-	pre, err := newMeterSink(rate, nc, nil)
-	if err != nil {
-		return nil, err
-	}
-	r, err := src()
-	if err != nil {
-		return nil, err
-	}
-	var reader audio.Reader = r
-	if rate != inRate {
-		if reader, err = resample.NewReader(r, rate); err != nil {
-			r.Close()
-			return nil, err
-		}
-	}
-	lat := procs.Latency()
-	p1 := &passPlan{src: reader, procs: procs, skip: lat, pad: lat, total: in.Loudness.Frames, name: "chain", report: progress,
-		sinks: []func(audio.Buffer) error{tmp.write, pre.write}}
-	_, err = p1.run(ctx)
-	r.Close()
-	preMeter := pre.close()
-	if err != nil {
-		return nil, err
-	}
-	if err := tmp.finish(); err != nil {
-		return nil, err
-	}
-	if ch.multiband != nil {
-		res.Multiband = ch.multiband.BandStats()
-	}
-	preI, _ := preMeter.Integrated()
-	if math.IsInf(preI, -1) {
-		return nil, fmt.Errorf("the processed programme is silent: %w", ErrSilent)
-	}
 
-	// Pass 2: gain and limiter, repeated until the loudness lands in
-	// [target, target+landWindowLU]; the final pass trims the excess. The
-	// next gain comes from the secant through the last two passes (the
-	// limiter makes loudness grow slower than gain once it works hard).
+	// The loudness stage: gain and limiter, repeated until the loudness
+	// lands in [target, target+landWindowLU]; the final pass trims the
+	// excess. The first pass runs the chain and the loudness stage as a
+	// pipeline (both cores) at a gain predicted from the analysis, keeping
+	// the chain's output in tmp; any further pass reads tmp, at a gain from
+	// the secant through the last two passes (the limiter makes loudness
+	// grow slower than gain once it works hard).
 	ceiling := plan.CeilingDBTP
 	target := plan.TargetLUFS
-	gain := target + landAimLU - preI
-	var reached float64
+	gain := target + landAimLU - predictLoudness(in, ch, plan)
+	var reached, preI float64
 	var stats dynamics.GainReductionStats
 	var loudest int64
 	var prevGain, prevReached float64
@@ -167,7 +136,7 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 			limited.remove()
 		}
 	}()
-	limit := func() error {
+	limit := func(first bool) error {
 		if limited != nil {
 			limited.remove()
 		}
@@ -175,23 +144,85 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		if limited, err = newTempFloat(out.TempDir, rate, nc); err != nil {
 			return err
 		}
-		reached, stats, loudest, err = limitPass(ctx, tmp, limited, gain, ceiling, spec, progress)
+		c, lim, err := newLimiter(gain, ceiling, spec)
 		if err != nil {
 			return err
 		}
+		m, err := newMeterSink(rate, nc, nil)
+		if err != nil {
+			return err
+		}
+		win := newLoudestWindow(rate)
+		tail := []passStage{{procs: c}, {sinks: []func(audio.Buffer) error{limited.write, m.write, win.write}}}
+		var pp *passPlan
+		var pre *meterSink
+		var closeSrc func() error
+		if first {
+			if pre, err = newMeterSink(rate, nc, nil); err != nil {
+				m.close()
+				return err
+			}
+			r, err := src()
+			if err != nil {
+				m.close()
+				pre.close()
+				return err
+			}
+			closeSrc = r.Close
+			var reader audio.Reader = r
+			if rate != inRate {
+				if reader, err = resample.NewReader(r, rate); err != nil {
+					r.Close()
+					m.close()
+					pre.close()
+					return err
+				}
+			}
+			pp = &passPlan{src: reader, total: in.Loudness.Frames, name: "master", report: progress,
+				stages: append([]passStage{{procs: procs, sinks: []func(audio.Buffer) error{tmp.write, pre.write}}}, tail...)}
+		} else {
+			r, err := tmp.reader()
+			if err != nil {
+				m.close()
+				return err
+			}
+			pp = &passPlan{src: r, total: tmp.frames, name: "limiter", report: progress, stages: tail}
+		}
+		_, err = pp.run(ctx)
+		if closeSrc != nil {
+			closeSrc()
+		}
+		meter := m.close()
+		if pre != nil {
+			preMeter := pre.close()
+			if err == nil {
+				preI, _ = preMeter.Integrated()
+				if err = tmp.finish(); err == nil && math.IsInf(preI, -1) {
+					err = fmt.Errorf("the processed programme is silent: %w", ErrSilent)
+				}
+			}
+		}
+		if err != nil {
+			return err
+		}
+		reached, _ = meter.Integrated()
+		stats, loudest = lim.Stats(), win.start(previewS)
 		return limited.finish()
 	}
 	for it := 1; ; it++ {
 		res.Iterations = it
-		if err := limit(); err != nil {
+		if err := limit(it == 1); err != nil {
 			return nil, err
+		}
+		if it == 1 && ch.multiband != nil {
+			res.Multiband = ch.multiband.BandStats()
 		}
 		over := stats.MaxDB > o.MaxLimitDB+0.01
 		if over && reached < target {
 			// Meeting the target needs more limiting than allowed: back off
 			// to the allowed amount and say so.
 			gain -= stats.MaxDB - o.MaxLimitDB
-			if err := limit(); err != nil {
+			if err := limit(false); err != nil {
 				return nil, err
 			}
 			res.Shortfall = fmt.Sprintf("the target of %.1f LUFS needs more than %.1f dB of peak limiting (--max-limit); mixdown stopped at %.1f dB of limiting and delivered %.2f LUFS instead. Raise --max-limit to go further, at the cost of transients.",
@@ -254,34 +285,6 @@ func newLimiter(gainDB, ceiling float64, spec dsp.Spec) (dsp.Chain, *dynamics.Li
 	return c, lim, nil
 }
 
-// limitPass runs the loudness stage at gainDB over tmp into dst, measures
-// the loudness it gives, and finds the loudest 30 s (start frame).
-func limitPass(ctx context.Context, tmp, dst *tempFloat, gainDB, ceiling float64, spec dsp.Spec, progress Progress) (lufs float64, st dynamics.GainReductionStats, loudest int64, err error) {
-	c, lim, err := newLimiter(gainDB, ceiling, spec)
-	if err != nil {
-		return 0, st, 0, err
-	}
-	r, err := tmp.reader()
-	if err != nil {
-		return 0, st, 0, err
-	}
-	m, err := newMeterSink(int(spec.SampleRate), spec.Channels, nil)
-	if err != nil {
-		return 0, st, 0, err
-	}
-	win := newLoudestWindow(int(spec.SampleRate))
-	lat := c.Latency()
-	pp := &passPlan{src: r, procs: c, skip: lat, pad: lat, name: "limiter", report: progress, total: tmp.frames,
-		sinks: []func(audio.Buffer) error{m.write, win.write, dst.write}}
-	_, err = pp.run(ctx)
-	meter := m.close()
-	if err != nil {
-		return 0, st, 0, err
-	}
-	lufs, _ = meter.Integrated()
-	return lufs, lim.Stats(), win.start(previewS), nil
-}
-
 // finalPass trims the limited programme to the target, writes the master
 // and measures it.
 func finalPass(ctx context.Context, limited *tempFloat, res *Result, out Output, spec dsp.Spec, trimDB float64, progress Progress) error {
@@ -323,7 +326,7 @@ func finalPass(ctx context.Context, limited *tempFloat, res *Result, out Output,
 		clip = newClipCapture(int64(res.PreviewStartS*spec.SampleRate), int(previewS*spec.SampleRate), spec.Channels)
 		sinks = append(sinks, clip.write)
 	}
-	pp := &passPlan{src: r, procs: c, name: "final", report: progress, total: limited.frames, sinks: sinks}
+	pp := &passPlan{src: r, name: "final", report: progress, total: limited.frames, stages: []passStage{{procs: c}, {sinks: sinks}}}
 	_, err = pp.run(ctx)
 	an.close()
 	if err != nil {
@@ -432,7 +435,7 @@ func writePreviews(ctx context.Context, src Source, in *analysis.Report, res *Re
 	}
 	defer r.Close()
 	before := newClipCapture(from, previewS*inRate, r.Format().Channels)
-	pp := &passPlan{src: r, sinks: []func(audio.Buffer) error{before.write}}
+	pp := &passPlan{src: r, stages: []passStage{{sinks: []func(audio.Buffer) error{before.write}}}}
 	if _, err := pp.run(ctx); err != nil {
 		return err
 	}

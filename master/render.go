@@ -54,95 +54,163 @@ type Output struct {
 // Progress, if set, is told which pass runs and how far it is (0..1).
 type Progress func(pass string, fraction float64)
 
-// passPlan describes one streaming pass: a source, processors run in
-// order, observers that see the processed blocks (meters, writers).
+// passStage is one step of a streaming pass: processors run in order on
+// the stage's own goroutine, then observers (meters, writers) see the
+// processed blocks. The stage drops its processors' latency from the start
+// and flushes it with zeros at the end, so that its output frame i lines up
+// with its input frame i.
+type passStage struct {
+	procs dsp.Chain
+	sinks []func(audio.Buffer) error
+}
+
+// passPlan describes one streaming pass: a source and a pipeline of
+// stages. Every stage runs on its own goroutine, so a pass with two heavy
+// stages uses both cores; blocks flow through the stages in order and
+// every processor sees the same blocks whatever the scheduling, so the
+// output is deterministic.
 type passPlan struct {
 	src    audio.Reader
-	procs  dsp.Chain
+	stages []passStage
 	total  int64 // frames expected (for progress; -1 unknown)
-	skip   int   // frames to drop from the start (processor latency)
-	pad    int   // zero frames appended at the end to flush latency
-	sinks  []func(audio.Buffer) error
 	name   string
 	report Progress
 }
 
-// run streams the pass. Frames are dropped at the start and flushed at the
-// end so that output frame i lines up with input frame i.
+// block is frames [from, to) of a pooled buffer.
+type block struct {
+	full     audio.Buffer
+	from, to int
+}
+
+// firstError keeps the first error reported by any goroutine of a pass.
+type firstError struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (f *firstError) set(err error) {
+	f.mu.Lock()
+	if f.err == nil {
+		f.err = err
+	}
+	f.mu.Unlock()
+}
+
+func (f *firstError) get() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+// run streams the pass and returns the number of frames out of the last
+// stage.
 func (pp *passPlan) run(ctx context.Context) (int64, error) {
 	nc := pp.src.Format().Channels
 	pf := audio.NewPrefetcher(pp.src, blockFrames, 4)
 	defer pf.Close()
-	buf := audio.NewBuffer(nc, blockFrames)
+	nbuf := 4 + 3*len(pp.stages)
+	pool := make(chan audio.Buffer, nbuf)
+	for i := 0; i < nbuf; i++ {
+		pool <- audio.NewBuffer(nc, blockFrames)
+	}
+	var errs firstError
+	in := make(chan block, 2)
+	ch := in
+	for _, st := range pp.stages {
+		out := make(chan block, 2)
+		go st.run(ch, out, pool, nc, &errs)
+		ch = out
+	}
+	var outFrames int64
+	done := make(chan struct{})
+	go func() {
+		for b := range ch {
+			outFrames += int64(b.to - b.from)
+			pool <- b.full
+		}
+		close(done)
+	}()
+
+	var read int64
 	hdr := make(audio.Buffer, nc)
-	var in, out int64
-	skip, pad := pp.skip, pp.pad
-	// The sinks (writers, meters) run on their own goroutine, in order,
-	// while the next block is read and processed.
-	sinks := newAsyncSink(nc, func(b audio.Buffer) error {
-		for _, s := range pp.sinks {
-			if err := s(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	defer sinks.close()
-	emit := func(b audio.Buffer) error {
-		if skip > 0 {
-			k := min(skip, b.Frames())
-			skip -= k
-			b = b.Slice(make(audio.Buffer, nc), k, b.Frames())
-		}
-		if b.Frames() == 0 {
-			return nil
-		}
-		if err := sinks.write(b); err != nil {
-			return err
-		}
-		out += int64(b.Frames())
-		return nil
-	}
-	eof := false
-	for !eof || pad > 0 {
+	for {
 		if err := ctx.Err(); err != nil {
-			return out, err
+			errs.set(err)
+			break
 		}
-		var n int
-		if !eof {
-			var err error
-			n, err = audio.ReadFull(pf, buf)
-			if err == io.EOF {
-				eof, n = true, 0
-			} else if err != nil {
-				return out, err
+		if errs.get() != nil {
+			break
+		}
+		full := <-pool
+		n, err := audio.ReadFull(pf, full.Head(hdr, blockFrames))
+		if err != nil && err != io.EOF {
+			errs.set(err)
+		}
+		if n > 0 && errs.get() == nil {
+			read += int64(n)
+			in <- block{full: full, to: n}
+			if pp.report != nil && pp.total > 0 {
+				pp.report(pp.name, math.Min(1, float64(read)/float64(pp.total)))
 			}
-			if n < blockFrames {
-				eof = true
-			}
-			in += int64(n)
+		} else {
+			pool <- full
 		}
-		if eof && n < blockFrames && pad > 0 {
-			k := min(pad, blockFrames-n)
-			for c := range buf {
-				clear(buf[c][n : n+k])
-			}
-			n += k
-			pad -= k
-		}
-		if n == 0 {
-			continue
-		}
-		b := buf.Head(hdr, n)
-		pp.procs.Process(b)
-		if err := emit(b); err != nil {
-			return out, err
-		}
-		if pp.report != nil && pp.total > 0 {
-			pp.report(pp.name, math.Min(1, float64(in)/float64(pp.total)))
+		if n < blockFrames || err != nil {
+			break
 		}
 	}
-	return out, sinks.close()
+	close(in)
+	<-done
+	return outFrames, errs.get()
+}
+
+// run is the stage's goroutine: it processes the blocks from in, feeds its
+// sinks and passes the blocks on to out (closing it at the end).
+func (st passStage) run(in <-chan block, out chan<- block, pool chan audio.Buffer, nc int, errs *firstError) {
+	defer close(out)
+	lat := 0
+	if len(st.procs) > 0 {
+		lat = st.procs.Latency()
+	}
+	skip, pad := lat, lat
+	hdr := make(audio.Buffer, nc)
+	handle := func(b block) {
+		if len(st.procs) > 0 {
+			st.procs.Process(b.full.Slice(hdr, b.from, b.to))
+		}
+		if skip > 0 {
+			k := min(skip, b.to-b.from)
+			skip -= k
+			b.from += k
+		}
+		if b.from == b.to {
+			pool <- b.full
+			return
+		}
+		if errs.get() == nil {
+			v := b.full.Slice(hdr, b.from, b.to)
+			for _, s := range st.sinks {
+				if err := s(v); err != nil {
+					errs.set(err)
+					break
+				}
+			}
+		}
+		out <- b
+	}
+	for b := range in {
+		handle(b)
+	}
+	for pad > 0 && errs.get() == nil {
+		full := <-pool
+		n := min(pad, blockFrames)
+		for c := range full {
+			clear(full[c][:n])
+		}
+		pad -= n
+		handle(block{full: full, to: n})
+	}
 }
 
 // tempFloat is a temporary 32-bit float WAV file holding a render.

@@ -1,0 +1,67 @@
+package master
+
+import (
+	"math"
+
+	"github.com/mixdown/mixdown/analysis"
+	"github.com/mixdown/mixdown/dsp"
+)
+
+// The BS.1770 K-weighting stages at 48 kHz (ITU-R BS.1770-4, table 1 and
+// 2); only their magnitude is used here, as a spectral weight.
+var (
+	kShelf = dsp.Coefs{B0: 1.53512485958697, B1: -2.69169618940638, B2: 1.19839281085285, A1: -1.69065929318241, A2: 0.73248077421585}
+	kHP    = dsp.Coefs{B0: 1, B1: -2, B2: 1, A1: -1.99004745483398, A2: 0.99007225036621}
+)
+
+// kWeight returns the K-weighting's power gain at f Hz.
+func kWeight(f float64) float64 {
+	return math.Pow(10, (kShelf.MagnitudeDB(f, 48000)+kHP.MagnitudeDB(f, 48000))/10)
+}
+
+// predictLoudness estimates the integrated loudness (LUFS) of the
+// programme after the chain's linear stages: the input's long-term mid
+// and side band powers, K-weighted, through the subsonic high-pass, the
+// prepared EQ's realized response, the width and the mono lows. It lets the
+// first loudness pass run in the same pipeline as the chain; the multiband
+// compressor and saturation are not modelled, and any error is corrected
+// by the next pass.
+func predictLoudness(in *analysis.Report, ch *chain, p *Plan) float64 {
+	inI := float64(in.Loudness.IntegratedLUFS)
+	eqs := ch.eq()
+	var before, after float64
+	for _, b := range in.Spectrum.Bands {
+		f := b.CentreHz
+		pm := math.Pow(10, float64(b.MidDB)/10)
+		ps := 0.0
+		if b.SideDB != nil && isFinite(float64(*b.SideDB)) {
+			ps = math.Pow(10, float64(*b.SideDB)/10)
+		}
+		if !isFinite(pm) {
+			continue
+		}
+		k := kWeight(f)
+		hp := 1 / (1 + math.Pow(p.SubsonicHz/f, 4)) // 12 dB/oct Butterworth
+		gm, gs := 1.0, 1.0
+		if len(eqs) > 0 {
+			gm = math.Pow(10, eqs[0].Response(f)/10)
+			gs = gm
+		}
+		if len(eqs) > 1 {
+			gs = math.Pow(10, eqs[1].Response(f)/10)
+		}
+		w := p.Width * p.Width
+		if p.Width == 0 {
+			w = 1
+		}
+		if p.MonoBelowHz > 0 && f < p.MonoBelowHz {
+			w = 0
+		}
+		before += k * (pm + ps)
+		after += k * hp * (pm*gm + ps*gs*w)
+	}
+	if before <= 0 || after <= 0 || !isFinite(inI) {
+		return inI
+	}
+	return inI + 10*math.Log10(after/before)
+}
