@@ -108,9 +108,11 @@ func buildChain(p *Plan, o Options, channels int) (*chain, error) {
 		add("stereo width", fx.NewWidth(fx.WidthParams{Width: p.Width, MonoBelowHz: p.MonoBelowHz}))
 	}
 	if p.SaturationDriveDB > 0 {
+		// Bring the programme's peak to full scale for the curve and back,
+		// so the drive means the same at any level.
 		sp := fx.DefaultSaturationParams()
 		sp.DriveDB = p.SaturationDriveDB
-		add("saturation", fx.NewSaturation(sp))
+		add("saturation", dsp.Chain{dsp.NewGain(dsp.GainParams{GainDB: -p.SaturationPeakDB}), fx.NewSaturation(sp), dsp.NewGain(dsp.GainParams{GainDB: p.SaturationPeakDB})})
 	}
 	return c, nil
 }

@@ -46,7 +46,7 @@ type Options struct {
 // DefaultOptions returns full automatic amounts for target t.
 func DefaultOptions(t Target) Options {
 	return Options{Target: t, EQAmount: 1, DynamicsAmount: 1, WidthAmount: 1, LoudnessAmount: 1,
-		MonoBelowHz: 100, SubsonicHz: 20, MaxBoostDB: 3, MaxCutDB: 4, ReferenceMaxDB: 6, MaxLimitDB: 6}
+		MonoBelowHz: 100, SubsonicHz: 20, MaxBoostDB: 3, MaxCutDB: 4, ReferenceMaxDB: 10, MaxLimitDB: 6}
 }
 
 // Validate checks the options' ranges.
@@ -120,8 +120,13 @@ type Plan struct {
 	// lows mono.
 	Width       float64 `json:"width"`
 	MonoBelowHz float64 `json:"mono_below_hz"`
-	// SaturationDriveDB is the soft saturation's drive (0: off).
+	// SaturationDriveDB is the soft saturation's drive (0: off), relative
+	// to SaturationPeakDB: saturation starts about that many dB below the
+	// programme's peak, whatever its level.
 	SaturationDriveDB float64 `json:"saturation_drive_db,omitempty"`
+	// SaturationPeakDB is the input's true peak (dBTP), which the
+	// saturation is referred to.
+	SaturationPeakDB float64 `json:"saturation_peak_db,omitempty"`
 	// TargetLUFS and CeilingDBTP are what the loudness stage aims for.
 	TargetLUFS  float64 `json:"target_lufs"`
 	CeilingDBTP float64 `json:"ceiling_dbtp"`
@@ -137,6 +142,9 @@ func Decide(in *analysis.Report, o Options) (*Plan, error) {
 		return nil, fmt.Errorf("the programme is silent (no block above -70 LUFS): nothing to master")
 	}
 	p := &Plan{SubsonicHz: o.SubsonicHz, Width: 1, MaxLimitDB: o.MaxLimitDB}
+	if tp := float64(in.Loudness.TruePeakDBTP); isFinite(tp) {
+		p.SaturationPeakDB = round2(tp)
+	}
 	p.decideDC(in)
 	p.decideHum(in)
 	if err := p.decideEQ(in, o); err != nil {
@@ -147,7 +155,7 @@ func Decide(in *analysis.Report, o Options) (*Plan, error) {
 	p.decideWidth(in, o)
 	if o.Saturation > 0 {
 		p.SaturationDriveDB = round2(6 * o.Saturation)
-		p.add("saturation", fmt.Sprintf("soft saturation with %.1f dB of drive", p.SaturationDriveDB), "asked for (--saturation); off unless asked", o.Saturation)
+		p.add("saturation", fmt.Sprintf("soft saturation with %.1f dB of drive (from %.1f dB below the peak)", p.SaturationDriveDB, p.SaturationDriveDB), "asked for (--saturation); off unless asked", o.Saturation)
 	}
 	return p, nil
 }
@@ -458,4 +466,36 @@ func (p *Plan) decideWidth(in *analysis.Report, o Options) {
 		reason += "; mono lows keep bass centred on every system and cut-able to vinyl"
 	}
 	p.add("width", action, reason, o.WidthAmount)
+}
+
+// Automatic saturation: when the loudness target needs more than
+// Options.MaxLimitDB of limiting, soft saturation before the limiter rounds
+// the peaks off so the limiter can stay within it (what loud masters do
+// with a clipper). The drive grows by 3/4 of the missing loudness (at least 2 dB
+// a step), up to maxAutoDriveDB scaled by the dynamics amount, and never
+// when the user set the saturation.
+const maxAutoDriveDB = 9
+
+// autoSaturation raises the plan's saturation drive for a loudness
+// shortfall of missingLU, records the decision, and reports whether it
+// did (false: the user set the saturation, the dynamics amount is 0, or
+// the drive is at its maximum).
+func autoSaturation(p *Plan, o Options, missingLU float64) bool {
+	limit := maxAutoDriveDB * math.Min(o.DynamicsAmount, 1)
+	if o.Saturation > 0 || limit <= 0 || p.SaturationDriveDB >= limit-0.01 {
+		return false
+	}
+	prev := p.SaturationDriveDB
+	p.SaturationDriveDB = round2(math.Min(limit, prev+math.Max(2, 0.75*missingLU)))
+	reason := fmt.Sprintf("reaching %.1f LUFS under the %.1f dBTP ceiling needs more than %.1f dB of peak limiting (--max-limit); saturation rounds the peaks off first so the limiter stays within it (--dynamics 0 or an explicit --saturation turns this off)",
+		p.TargetLUFS, p.CeilingDBTP, o.MaxLimitDB)
+	action := fmt.Sprintf("soft saturation with %.1f dB of drive (from %.1f dB below the peak), added automatically", p.SaturationDriveDB, p.SaturationDriveDB)
+	for i := range p.Decisions {
+		if p.Decisions[i].Aspect == "saturation" {
+			p.Decisions[i].Action, p.Decisions[i].Reason = action, reason
+			return true
+		}
+	}
+	p.add("saturation", action, reason, o.DynamicsAmount)
+	return true
 }

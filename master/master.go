@@ -19,7 +19,7 @@ import (
 // just above the target; the final pass then trims down by the exact
 // excess (a gain cut never raises the true peak).
 const (
-	maxIterations = 8
+	maxIterations = 6 // loudness passes per round (a round starts from the chain)
 	landAimLU     = 0.1 // aim this far above the target before trimming
 	landWindowLU  = 0.3 // accept a pass this far above the target
 	previewS      = 30
@@ -80,20 +80,32 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		res.OutFormat.Type = audio.SampleFloat
 	}
 
-	// Pass 1: the chain before the loudness stage, into a temporary file.
-	ch, err := buildChain(plan, o, nc)
-	if err != nil {
+	// The chain before the loudness stage.
+	spec := dsp.Spec{SampleRate: float64(rate), Channels: nc, MaxFrames: blockFrames}
+	var ch *chain
+	var procs dsp.Chain
+	build := func() error {
+		if ch != nil {
+			ch.close()
+		}
+		var err error
+		if ch, err = buildChain(plan, o, nc); err != nil {
+			return err
+		}
+		procs = ch.processors()
+		if err := procs.Prepare(spec); err != nil {
+			return fmt.Errorf("preparing the chain: %w", err)
+		}
+		res.Chain = res.Chain[:0]
+		for _, s := range ch.stages {
+			res.Chain = append(res.Chain, s.name)
+		}
+		return nil
+	}
+	if err := build(); err != nil {
 		return nil, err
 	}
-	defer ch.close()
-	spec := dsp.Spec{SampleRate: float64(rate), Channels: nc, MaxFrames: blockFrames}
-	procs := ch.processors()
-	if err := procs.Prepare(spec); err != nil {
-		return nil, fmt.Errorf("preparing the chain: %w", err)
-	}
-	for _, s := range ch.stages {
-		res.Chain = append(res.Chain, s.name)
-	}
+	defer func() { ch.close() }()
 	// The EQ curves actually realized (after Prepare fitted them).
 	for i, e := range ch.eq() {
 		var pts []EQPoint
@@ -108,11 +120,13 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 			res.EQSideRealized = pts
 		}
 	}
-	tmp, err := newTempFloat(out.TempDir, rate, nc)
-	if err != nil {
-		return nil, err
-	}
-	defer tmp.remove()
+	// tmp holds the chain's output, written by the first pass of a round.
+	var tmp *tempFloat
+	defer func() {
+		if tmp != nil {
+			tmp.remove()
+		}
+	}()
 
 	// The loudness stage: gain and limiter, repeated until the loudness
 	// lands in [target, target+landWindowLU]; the final pass trims the
@@ -158,6 +172,13 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		var pre *meterSink
 		var closeSrc func() error
 		if first {
+			if tmp != nil {
+				tmp.remove()
+			}
+			if tmp, err = newTempFloat(out.TempDir, rate, nc); err != nil {
+				m.close()
+				return err
+			}
 			if pre, err = newMeterSink(rate, nc, nil); err != nil {
 				m.close()
 				return err
@@ -209,21 +230,50 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		stats, loudest = lim.Stats(), win.start(previewS)
 		return limited.finish()
 	}
+	first, round := true, 0
 	for it := 1; ; it++ {
 		res.Iterations = it
-		if err := limit(it == 1); err != nil {
+		round++
+		if err := limit(first); err != nil {
 			return nil, err
 		}
-		if it == 1 && ch.multiband != nil {
+		if first && ch.multiband != nil {
 			res.Multiband = ch.multiband.BandStats()
 		}
+		first = false
 		over := stats.MaxDB > o.MaxLimitDB+0.01
-		if over && reached < target {
-			// Meeting the target needs more limiting than allowed: back off
-			// to the allowed amount and say so.
-			gain -= stats.MaxDB - o.MaxLimitDB
-			if err := limit(false); err != nil {
-				return nil, err
+		// The secant slope (LU of loudness per dB of gain) through the
+		// last two passes of this round.
+		slope := 1.0
+		if round > 1 && math.Abs(gain-prevGain) > 1e-3 {
+			slope = max(0.1, min(1, (reached-prevReached)/(gain-prevGain)))
+		} else if stats.MaxDB > 1 {
+			slope = 0.7
+		}
+		// The loudest this chain gets with the limiter at its allowed
+		// amount (loudness is monotonic in gain).
+		capped := reached
+		if over {
+			capped = reached - slope*(stats.MaxDB-o.MaxLimitDB)
+		}
+		if capped < target && stats.MaxDB > o.MaxLimitDB-0.25 {
+			// Meeting the target needs more limiting than allowed: either
+			// round the peaks off with soft saturation before the limiter
+			// (when the dynamics are automatic) and start again from the
+			// chain, or back off to the allowed amount and say so.
+			if autoSaturation(plan, o, target-capped) {
+				if err := build(); err != nil {
+					return nil, err
+				}
+				first, prevGain, prevReached = true, 0, 0
+				round = 0
+				continue
+			}
+			if over {
+				gain -= stats.MaxDB - o.MaxLimitDB
+				if err := limit(false); err != nil {
+					return nil, err
+				}
 			}
 			res.Shortfall = fmt.Sprintf("the target of %.1f LUFS needs more than %.1f dB of peak limiting (--max-limit); mixdown stopped at %.1f dB of limiting and delivered %.2f LUFS instead. Raise --max-limit to go further, at the cost of transients.",
 				target, o.MaxLimitDB, stats.MaxDB, reached)
@@ -232,17 +282,18 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		if !over && reached >= target && reached <= target+landWindowLU {
 			break
 		}
-		if it == maxIterations {
+		if round == maxIterations {
+			if over {
+				// Never deliver more limiting than allowed.
+				gain -= stats.MaxDB - o.MaxLimitDB
+				if err := limit(false); err != nil {
+					return nil, err
+				}
+			}
 			if reached < target {
 				res.Shortfall = fmt.Sprintf("loudness did not converge in %d passes; delivered %.2f LUFS", it, reached)
 			}
 			break
-		}
-		slope := 1.0
-		if it > 1 && math.Abs(gain-prevGain) > 1e-3 {
-			slope = max(0.1, min(1, (reached-prevReached)/(gain-prevGain)))
-		} else if stats.MaxDB > 1 {
-			slope = 0.7
 		}
 		prevGain, prevReached = gain, reached
 		gain += (target + landAimLU - reached) / slope

@@ -353,3 +353,32 @@ func TestChannelSplitConformance(t *testing.T) {
 	}
 	dsptest.Run(t, mk, dsptest.Options{})
 }
+
+// TestMasterAutoSaturation asks for a loud master (-9 LUFS at -1 dBTP)
+// that the limiter alone cannot reach within --max-limit: with automatic
+// dynamics, soft saturation is added (and explained) and the target is
+// met; the limiter never exceeds its allowance.
+func TestMasterAutoSaturation(t *testing.T) {
+	const rate = 44100
+	dir := t.TempDir()
+	in := writeFloat(t, filepath.Join(dir, "in.wav"), song(rate, 15, -20), rate)
+	o := DefaultOptions(Target{LUFS: -9, CeilingDBTP: -1})
+	out := filepath.Join(dir, "out.wav")
+	res, err := Master(context.Background(), FileSource(in), nil, Output{Path: out}, o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := decision(res.Plan, "saturation")
+	if d == nil || !strings.Contains(d.Action, "automatically") || res.Plan.SaturationDriveDB <= 0 {
+		t.Fatalf("no automatic saturation decision: %+v", res.Plan.Decisions)
+	}
+	b, _ := readFile(t, out)
+	lib := refmeter.Libebur128(t, b, rate)
+	t.Logf("drive %.1f dB, limiter %v, libebur128 %v", res.Plan.SaturationDriveDB, res.Limiter, lib)
+	if res.Shortfall != "" || math.Abs(lib.Integrated+9) > 0.1 {
+		t.Errorf("reached %.3f LUFS (shortfall %q)", lib.Integrated, res.Shortfall)
+	}
+	if res.Limiter.MaxDB > o.MaxLimitDB+0.01 || lib.MaxTruePeakDB() > -1 {
+		t.Errorf("limiter %.2f dB (allowed %.1f), true peak %.3f dBTP", res.Limiter.MaxDB, o.MaxLimitDB, lib.MaxTruePeakDB())
+	}
+}
