@@ -19,7 +19,7 @@ import (
 // just above the target; the final pass then trims down by the exact
 // excess (a gain cut never raises the true peak).
 const (
-	maxIterations = 6 // loudness passes per round (a round starts from the chain)
+	maxIterations = 6   // loudness passes per round (a round starts from the chain)
 	landAimLU     = 0.1 // aim this far above the target before trimming
 	landWindowLU  = 0.3 // accept a pass this far above the target
 	previewS      = 30
