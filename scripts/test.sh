@@ -27,7 +27,10 @@ echo "== go test"
 go test -timeout 40m ./...
 
 echo "== go test -race (concurrent packages)"
-go test -race -short -timeout 20m ./loudness/... ./analysis/... ./audio/resample/... ./dsp/... ./internal/cli/...
+go test -race -short -timeout 20m ./loudness/... ./analysis/... ./audio/resample/... ./dsp/... ./internal/cli/... ./mix/...
+# The master's whole streaming pipeline (workers, asynchronous sinks) runs in
+# the golden and album tests; the rest repeats it on other material.
+go test -race -short -timeout 20m -run 'Golden|MidSide|AlbumFiles' ./master/
 
 echo "== fuzz (${FUZZTIME:=10s} per target)"
 grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r file; do

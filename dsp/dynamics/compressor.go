@@ -185,6 +185,7 @@ type Compressor struct {
 	ms               []float64 // RMS mean square per key channel
 	gr               []float64 // smoothed gain reduction per gain path (dB)
 	lastGR, lastG    []float64 // cache of the gain factor per path
+	gains            []float64 // the block's gain per frame (linked)
 	delay            [][]float32
 	pos              int
 	stats            grStats
@@ -230,6 +231,7 @@ func (c *Compressor) Prepare(spec dsp.Spec) error {
 	c.gr = make([]float64, spec.Channels)
 	c.lastGR = make([]float64, spec.Channels)
 	c.lastG = make([]float64, spec.Channels)
+	c.gains = make([]float64, spec.MaxFrames)
 	la := int(math.Round(p.LookaheadMS * fs / 1000))
 	c.delay = nil
 	if la > 0 {
@@ -341,29 +343,117 @@ func (c *Compressor) ProcessKeyed(buf, key audio.Buffer) {
 		panic("dynamics: Compressor.ProcessKeyed before Prepare")
 	}
 	checkKey("Compressor", buf, key)
+	if !c.p.StereoLink && key.Channels() == len(buf) {
+		c.processUnlinked(buf, key)
+		return
+	}
+	c.processLinked(buf, key)
+}
+
+// processLinked is ProcessKeyed with one gain for every channel. It
+// computes the block's gains first (the detector, the static curve and the
+// smoothing, one frame after another), then applies them channel by
+// channel; the arithmetic is that of the per-frame helpers keyPower,
+// target, smooth and factor, so the result is the same.
+func (c *Compressor) processLinked(buf, key audio.Buffer) {
 	n := buf.Frames()
-	kc := key.Channels()
-	perChannel := !c.p.StereoLink && kc == len(buf)
+	gains := c.gains[:n]
+	plain := !c.hp.active() && !c.rms
+	kneeStart, attA, relA := c.kneeStartPow, c.attA, c.relA
+	gr, lastGR, lastG := c.gr[0], c.lastGR[0], c.lastG[0]
+	st := c.stats
+	trace := c.grTrace
+	var k0, k1 []float32
+	if plain && len(key) <= 2 {
+		k0, k1 = key[0][:n], key[len(key)-1][:n]
+	}
+	for i := range gains {
+		var pw float64
+		switch {
+		case k0 != nil:
+			x, y := float64(k0[i]), float64(k1[i])
+			pw = max(x*x, y*y)
+		case plain:
+			for k := range key {
+				x := float64(key[k][i])
+				pw = max(pw, x*x)
+			}
+		default:
+			for k := range key {
+				pw = max(pw, c.keyPower(k, float64(key[k][i])))
+			}
+		}
+		t := 0.0
+		if pw > kneeStart { // as target: also 0 for NaN
+			t = c.cv.gr(min(10*math.Log10(pw), 400))
+		}
+		if t > gr {
+			gr += attA * (t - gr)
+		} else {
+			gr += relA * (t - gr)
+		}
+		if gr < 1e-9 {
+			gr = 0
+		}
+		if gr != lastGR {
+			lastGR = gr
+			lastG = c.wetGain(gr)
+		}
+		gains[i] = lastG
+		st.add(gr)
+		if trace != nil {
+			trace[i] = gr
+		}
+	}
+	c.gr[0], c.lastGR[0], c.lastG[0] = gr, lastGR, lastG
+	c.stats = st
+	c.applyGains(buf, gains)
+}
+
+// applyGains multiplies each channel of buf, delayed by the lookahead,
+// by gains (one per frame), and advances the lookahead position.
+func (c *Compressor) applyGains(buf audio.Buffer, gains []float64) {
+	n := len(gains)
+	pos := c.pos
+	for ch, x := range buf {
+		x = x[:n]
+		if c.delay == nil {
+			for i, g := range gains {
+				if g != 1 {
+					x[i] = float32(float64(x[i]) * g)
+				}
+			}
+			continue
+		}
+		d := c.delay[ch]
+		p := c.pos
+		for i, g := range gains {
+			v := d[p]
+			d[p] = x[i]
+			if g != 1 {
+				v = float32(float64(v) * g)
+			}
+			x[i] = v
+			if p++; p == len(d) {
+				p = 0
+			}
+		}
+		pos = p
+	}
+	c.pos = pos
+}
+
+// processUnlinked is ProcessKeyed with a gain per channel, each driven by
+// its own key channel.
+func (c *Compressor) processUnlinked(buf, key audio.Buffer) {
+	n := buf.Frames()
 	la := c.Latency()
 	for i := 0; i < n; i++ {
 		var grMax float64
-		if perChannel {
-			for ch := range buf {
-				gr := c.smooth(ch, c.target(c.keyPower(ch, float64(key[ch][i]))))
-				grMax = max(grMax, gr)
-				c.apply(buf, ch, i, c.factor(ch, gr))
-			}
-		} else {
-			pw := 0.0
-			for k := 0; k < kc; k++ {
-				pw = max(pw, c.keyPower(k, float64(key[k][i])))
-			}
-			gr := c.smooth(0, c.target(pw))
-			grMax = gr
-			g := c.factor(0, gr)
-			for ch := range buf {
-				c.apply(buf, ch, i, g)
-			}
+		for ch := range buf {
+			gr := c.smooth(ch, c.target(c.keyPower(ch, float64(key[ch][i]))))
+			grMax = max(grMax, gr)
+			c.apply(buf, ch, i, c.factor(ch, gr))
 		}
 		if la > 0 {
 			c.pos++

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mixdown/mixdown/audio"
 	"github.com/mixdown/mixdown/audio/audiofile"
+	"github.com/mixdown/mixdown/internal/refmeter"
 	"github.com/mixdown/mixdown/internal/testutil"
 )
 
@@ -192,7 +193,36 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(out, "LUFS") {
 		t.Errorf("demo printed no report")
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	// The mixed and mastered demo song: the master meets the Spotify
+	// target by ffmpeg's meter, and the reports say so.
+	ff := refmeter.FFmpegFile(t, filepath.Join(dir, "master.wav"))
+	if math.Abs(ff.Integrated+14) > 0.15 || ff.MaxTruePeakDB() > -1 {
+		t.Errorf("demo master measures %v with ffmpeg; want -14 LUFS, <= -1 dBTP", ff)
+	}
+	var mrep struct {
+		Schema string `json:"schema"`
+		Checks []struct {
+			Name string `json:"name"`
+			Pass bool   `json:"pass"`
+		} `json:"checks"`
+	}
+	if raw, err := os.ReadFile(filepath.Join(dir, "master-report.json")); err != nil {
+		t.Fatal(err)
+	} else if err := json.Unmarshal(raw, &mrep); err != nil || mrep.Schema != "mixdown.master/v1" || len(mrep.Checks) == 0 {
+		t.Fatalf("master report %s: %v", raw, err)
+	}
+	for _, c := range mrep.Checks {
+		if !c.Pass {
+			t.Errorf("demo master check failed: %s", c.Name)
+		}
+	}
+	for _, f := range []string{"mix.wav", "mix-report.json", "stems/bus-drums.wav", "multitrack/session.yaml", "preview/preview-after.wav"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("demo did not write %s: %v", f, err)
+		}
+	}
+
+	raw, err := os.ReadFile(filepath.Join(dir, "signals", "report.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

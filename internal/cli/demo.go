@@ -14,18 +14,33 @@ import (
 	"github.com/mixdown/mixdown/audio/audiofile"
 	"github.com/mixdown/mixdown/audio/resample"
 	"github.com/mixdown/mixdown/internal/synth"
+	"github.com/mixdown/mixdown/master"
+	"github.com/mixdown/mixdown/mix"
 )
 
 func newDemoCmd(env Env) *cobra.Command {
 	var seconds float64
 	cmd := &cobra.Command{
 		Use:   "demo [DIR]",
-		Short: "Generate a demo signal set, analyze it and write the reports (no input needed)",
-		Long: `demo writes a small set of generated signals to DIR (default "mixdown-demo"):
-a music-like song (WAV and FLAC), the EBU R128 calibration tone, a copy of the
-song with typical defects (DC offset, mains hum, leading silence, clipping)
-and an upsampled copy, then analyzes them all and writes report.txt and
-report.json beside them.`,
+		Short: "Mix, master and analyze a generated demo song (no input needed)",
+		Long: `demo runs the whole job on generated material, in DIR (default "mixdown-demo"):
+
+  multitrack/   a multitrack song generated in code (drums, bass, chords, a lead
+                line as separate stems) and its session.yaml, with drum and music
+                buses, reverb and echo sends, EQ, compression, a sidechain and
+                automation
+  mix.wav       the session rendered (32-bit float), mix-report.txt/.json its
+                meters, and stems/ every bus as its own file
+  master.wav    the mix mastered for Spotify (-14 LUFS, -1 dBTP, 24-bit),
+                master-report.txt/.json the decisions and the proof, preview/
+                level-matched before/after clips
+  signals/      test signals: a music-like song (WAV and FLAC), the EBU R128
+                calibration tone, a copy with typical defects (DC offset, mains
+                hum, leading silence, clipping), a 16-bit-in-24 and an upsampled
+                copy, analyzed in report.txt and report.json
+
+Re-run any step by hand: mixdown mix DIR/multitrack/session.yaml -o mix.wav,
+mixdown master mix.wav -o master.wav --preset spotify, mixdown analyze FILE.`,
 		Args: argsRange(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := "mixdown-demo"
@@ -51,6 +66,13 @@ func demo(ctx context.Context, env Env, dir string, seconds float64) error {
 	if seconds <= 0 || seconds > 3600 {
 		return usagef("--seconds %g: use 0 < seconds <= 3600", seconds)
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return outputError{err}
+	}
+	if err := demoMixMaster(ctx, env, dir, seconds); err != nil {
+		return err
+	}
+	dir = filepath.Join(dir, "signals")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return outputError{err}
 	}
@@ -126,6 +148,69 @@ func demo(ctx context.Context, env Env, dir string, seconds float64) error {
 	fmt.Fprintf(env.Stdout, "wrote %-28s the same as tables\n\n", filepath.Join(dir, "report.txt"))
 	_, err = env.Stdout.Write(text)
 	return err
+}
+
+// demoMixMaster generates the multitrack demo, mixes it and masters the
+// mix, writing the reports.
+func demoMixMaster(ctx context.Context, env Env, dir string, seconds float64) error {
+	sess, err := mix.WriteDemo(filepath.Join(dir, "multitrack"), seconds)
+	if err != nil {
+		return outputError{err}
+	}
+	fmt.Fprintf(env.Stdout, "wrote %-28s generated stems and the session that mixes them\n", filepath.Join(dir, "multitrack"))
+	mixPath := filepath.Join(dir, "mix.wav")
+	mrep, err := mix.RenderFile(ctx, sess, mixPath, mix.FileOptions{StemDir: filepath.Join(dir, "stems")})
+	if err != nil {
+		return err
+	}
+	var mt bytesWriter
+	if err := mrep.WriteText(&mt); err != nil {
+		return err
+	}
+	if err := writeReports(dir, "mix-report", mrep, mt); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "wrote %-28s the mix (32-bit float), its meters in mix-report.txt/.json, bus stems in stems/\n", mixPath)
+
+	tgt, err := master.Preset("spotify")
+	if err != nil {
+		return err
+	}
+	opt := master.DefaultOptions(tgt)
+	masterPath := filepath.Join(dir, "master.wav")
+	preview := filepath.Join(dir, "preview")
+	res, err := master.Master(ctx, master.FileSource(mixPath), nil, master.Output{Path: masterPath, Bits: 24, PreviewDir: preview}, opt, nil)
+	if err != nil {
+		return err
+	}
+	rep := master.NewReport(res, opt, mixPath, masterPath, "")
+	rep.Preview = &master.Preview{Before: filepath.Join(preview, "preview-before.wav"), After: filepath.Join(preview, "preview-after.wav"), StartS: res.PreviewStartS, LengthS: 30}
+	var t bytesWriter
+	if err := rep.WriteText(&t); err != nil {
+		return err
+	}
+	if err := writeReports(dir, "master-report", rep, t); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "wrote %-28s the master for Spotify; why and how in master-report.txt/.json\n\n", masterPath)
+	_, err = env.Stdout.Write(t)
+	fmt.Fprintln(env.Stdout)
+	return err
+}
+
+// writeReports writes NAME.json and NAME.txt in dir.
+func writeReports(dir, name string, v any, text []byte) error {
+	js, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, name+".json"), append(js, '\n')); err != nil {
+		return outputError{err}
+	}
+	if err := writeFileAtomic(filepath.Join(dir, name+".txt"), text); err != nil {
+		return outputError{err}
+	}
+	return nil
 }
 
 type bytesWriter []byte

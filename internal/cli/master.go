@@ -19,9 +19,9 @@ import (
 // masterOpts are the flags shared by master and album.
 type masterOpts struct {
 	output, preset, report, reference, curve, preview, bits, dither string
-	lufs, ceiling, maxLimit, monoBelow                             float64
-	rate                                                           int
-	eq, dynamics, width, loud, saturation                          string
+	lufs, ceiling, maxLimit, monoBelow                              float64
+	rate                                                            int
+	eq, dynamics, width, loud, saturation                           string
 }
 
 func addMasterFlags(cmd *cobra.Command, o *masterOpts) {
