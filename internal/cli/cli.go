@@ -126,7 +126,7 @@ Exit codes:
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newAnalyzeCmd(env), newConvertCmd(env), newGenerateCmd(env), newMixCmd(env), newCurveCmd(env), newDemoCmd(env), newVersionCmd(env))
+	root.AddCommand(newAnalyzeCmd(env), newConvertCmd(env), newGenerateCmd(env), newMixCmd(env), newCurveCmd(env), newMasterCmd(env), newAlbumCmd(env), newDemoCmd(env), newVersionCmd(env))
 	return root
 }
 
