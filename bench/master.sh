@@ -3,7 +3,10 @@
 # loudnorm=I=-14:TP=-1 on the same 4-minute 44.1 kHz 24-bit stereo song,
 # both writing 44.1 kHz 24-bit WAV, alternating runs, best of RUNS. Prints
 # the wall-time ratio, peak RSS, and where each output landed (measured by
-# ffmpeg's ebur128 meter, which neither tool uses to verify itself). Then the
+# ffmpeg's ebur128 meter, which neither tool uses to verify itself). When
+# Matchering can be imported (pip install matchering, or its source tree in
+# MATCHERING_DIR; see bench/reference.sh), also times reference mastering of
+# the same song against a second generated song with both tools. Then the
 # peak memory of mastering a 2-hour programme (skip with LONG=0).
 #   bash bench/master.sh            RUNS=5 LONG=0 bash bench/master.sh
 set -euo pipefail
@@ -31,6 +34,28 @@ measure() {
 printf '%-46s %8s s  %5d MiB  -> %s\n' "ffmpeg loudnorm=I=-14:TP=-1 (one pass)" "$best_ff" $((kb_ff / 1024)) "$(measure "$tmp/ff.wav")"
 printf '%-46s %8s s  %5d MiB  -> %s\n' "mixdown master --preset spotify" "$best_md" $((kb_md / 1024)) "$(measure "$tmp/md.wav")"
 awk -v f="$best_ff" -v m="$best_md" 'BEGIN { printf "mixdown/ffmpeg wall time: %.2f (goal <= 0.50); mixdown speed: %.0fx real time\n", m / f, 240 / m }'
+
+PY=${PYTHON:-/usr/bin/python3}
+MATCHERING_DIR=${MATCHERING_DIR:-/tmp/matchering-src}
+if PYTHONPATH="$MATCHERING_DIR${PYTHONPATH:+:$PYTHONPATH}" "$PY" -c 'import matchering' 2>/dev/null; then
+  ref="$tmp/ref.wav"
+  "$mixdown" generate song "$ref" --seconds 240 --rate 44100 --bits 24 --seed 7
+  mg=(env PYTHONPATH="$MATCHERING_DIR${PYTHONPATH:+:$PYTHONPATH}" "$PY" -c "import matchering as mg, sys; mg.log(print); mg.process(target=sys.argv[1], reference=sys.argv[2], results=[mg.pcm24(sys.argv[3])])" "$song" "$ref" "$tmp/mg.wav")
+  mr=("$mixdown" master "$song" -o "$tmp/mr.wav" --reference "$ref")
+  best_mg="" best_mr=""
+  for ((i = 0; i < RUNS; i++)); do
+    best_mg=$(minof "$best_mg" "$(wall "${mg[@]}")")
+    best_mr=$(minof "$best_mr" "$(wall "${mr[@]}")")
+  done
+  kb_mg=$(peak_kb "${mg[@]}")
+  kb_mr=$(peak_kb "${mr[@]}")
+  printf '%-46s %8s s  %5d MiB  -> %s\n' "matchering (reference: another generated song)" "$best_mg" $((kb_mg / 1024)) "$(measure "$tmp/mg.wav")"
+  printf '%-46s %8s s  %5d MiB  -> %s\n' "mixdown master --reference (same songs)" "$best_mr" $((kb_mr / 1024)) "$(measure "$tmp/mr.wav")"
+  echo "reference loudness: $(measure "$ref")"
+  awk -v a="$best_mg" -v m="$best_md" -v r="$best_mr" 'BEGIN { printf "mixdown/matchering wall time: %.2f with --preset spotify, %.2f with --reference (goal: well under 0.20)\n", m / a, r / a }'
+else
+  echo "matchering not importable (see bench/reference.sh): skipping the comparison with it"
+fi
 
 if [ "${LONG:-1}" != 0 ]; then
   long="$tmp/long.wav"

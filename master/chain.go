@@ -107,14 +107,19 @@ func buildChain(p *Plan, o Options, channels int) (*chain, error) {
 	if channels == 2 && (p.Width != 1 || p.MonoBelowHz > 0) {
 		add("stereo width", fx.NewWidth(fx.WidthParams{Width: p.Width, MonoBelowHz: p.MonoBelowHz}))
 	}
-	if p.SaturationDriveDB > 0 {
-		// Bring the programme's peak to full scale for the curve and back,
-		// so the drive means the same at any level.
-		sp := fx.DefaultSaturationParams()
-		sp.DriveDB = p.SaturationDriveDB
-		add("saturation", dsp.Chain{dsp.NewGain(dsp.GainParams{GainDB: -p.SaturationPeakDB}), fx.NewSaturation(sp), dsp.NewGain(dsp.GainParams{GainDB: p.SaturationPeakDB})})
-	}
 	return c, nil
+}
+
+// saturationStage returns the plan's soft saturation, or nil. The
+// programme's peak is brought to full scale for the curve and back, so the
+// drive means the same at any level.
+func saturationStage(p *Plan) dsp.Processor {
+	if p.SaturationDriveDB <= 0 {
+		return nil
+	}
+	sp := fx.DefaultSaturationParams()
+	sp.DriveDB = p.SaturationDriveDB
+	return dsp.Chain{dsp.NewGain(dsp.GainParams{GainDB: -p.SaturationPeakDB}), fx.NewSaturation(sp), dsp.NewGain(dsp.GainParams{GainDB: p.SaturationPeakDB})}
 }
 
 // midSide applies one processor to the mid signal and another to the side

@@ -12,14 +12,17 @@
 //  1. Analysis of the input (loudness, spectrum, stereo, defects) and the
 //     decisions (Decide).
 //  2. The chain: resampling to the delivery rate, DC/subsonic high-pass,
-//     hum notches, tonal EQ, multiband compression, width, saturation,
-//     into a temporary 32-bit float file, metered on the way.
-//  3. The loudness stage: gain and the lookahead true-peak limiter, into a
-//     second temporary file. Loudness grows more slowly than gain once the
-//     limiter works, so the pass is repeated (secant steps, usually once
-//     or twice) until the result lies between the target and 0.3 LU above
-//     it, or until the limiter would exceed Options.MaxLimitDB, in which
-//     case the master stops short and Result.Shortfall says so.
+//     hum notches, tonal EQ, multiband compression and width, into a
+//     temporary 32-bit float file.
+//  3. The loudness stage: saturation (when asked for, or added when the
+//     target needs it), gain and the lookahead true-peak limiter, into a
+//     second temporary file. Its first pass runs in the same pipeline as
+//     the chain, at a gain predicted from the analysis. Loudness grows more
+//     slowly than gain once the limiter works, so the pass is repeated from
+//     the first temporary file (secant steps) until the result lies between
+//     the target and 0.3 LU above it. When the limiter would have to exceed
+//     Options.MaxLimitDB, saturation is added or raised (automatic
+//     dynamics), or the master stops short and Result.Shortfall says so.
 //  4. The final pass trims the excess (a gain cut, which cannot raise the
 //     true peak), dithers, writes the file atomically and analyzes it,
 //     measuring the true peak at 8x.

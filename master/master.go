@@ -138,7 +138,7 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 	ceiling := plan.CeilingDBTP
 	target := plan.TargetLUFS
 	gain := target + landAimLU - predictLoudness(in, ch, plan)
-	var reached, preI float64
+	var reached float64
 	var stats dynamics.GainReductionStats
 	var loudest int64
 	var prevGain, prevReached float64
@@ -148,6 +148,16 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 	defer func() {
 		if limited != nil {
 			limited.remove()
+		}
+	}()
+	// satTmp holds the chain's output through the saturation at the
+	// current drive (the saturation comes before the gain, so its output
+	// does not depend on it): it is computed once per drive.
+	var satTmp *tempFloat
+	satDrive := 0.0
+	defer func() {
+		if satTmp != nil {
+			satTmp.remove()
 		}
 	}()
 	limit := func(first bool) error {
@@ -162,14 +172,30 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		if err != nil {
 			return err
 		}
+		// The saturation stage, when its output is not on file yet.
+		var satStage []passStage
+		newSat := plan.SaturationDriveDB > 0 && (first || satTmp == nil || satDrive != plan.SaturationDriveDB)
+		if newSat {
+			sat := saturationStage(plan)
+			if err := sat.Prepare(spec); err != nil {
+				return err
+			}
+			if satTmp != nil {
+				satTmp.remove()
+			}
+			if satTmp, err = newTempFloat(out.TempDir, rate, nc); err != nil {
+				return err
+			}
+			satDrive = plan.SaturationDriveDB
+			satStage = []passStage{{procs: dsp.Chain{sat}, sinks: []func(audio.Buffer) error{satTmp.write}}}
+		}
 		m, err := newMeterSink(rate, nc, nil)
 		if err != nil {
 			return err
 		}
 		win := newLoudestWindow(rate)
-		tail := []passStage{{procs: c}, {sinks: []func(audio.Buffer) error{limited.write, m.write, win.write}}}
+		tail := append(satStage, passStage{procs: c}, passStage{sinks: []func(audio.Buffer) error{limited.write, m.write, win.write}})
 		var pp *passPlan
-		var pre *meterSink
 		var closeSrc func() error
 		if first {
 			if tmp != nil {
@@ -179,14 +205,9 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 				m.close()
 				return err
 			}
-			if pre, err = newMeterSink(rate, nc, nil); err != nil {
-				m.close()
-				return err
-			}
 			r, err := src()
 			if err != nil {
 				m.close()
-				pre.close()
 				return err
 			}
 			closeSrc = r.Close
@@ -195,38 +216,41 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 				if reader, err = resample.NewReader(r, rate); err != nil {
 					r.Close()
 					m.close()
-					pre.close()
 					return err
 				}
 			}
 			pp = &passPlan{src: reader, total: in.Loudness.Frames, name: "master", report: progress,
-				stages: append([]passStage{{procs: procs, sinks: []func(audio.Buffer) error{tmp.write, pre.write}}}, tail...)}
+				stages: append([]passStage{{procs: procs, sinks: []func(audio.Buffer) error{tmp.write}}}, tail...)}
 		} else {
-			r, err := tmp.reader()
+			from := tmp
+			if plan.SaturationDriveDB > 0 && !newSat {
+				from = satTmp
+			}
+			r, err := from.reader()
 			if err != nil {
 				m.close()
 				return err
 			}
-			pp = &passPlan{src: r, total: tmp.frames, name: "limiter", report: progress, stages: tail}
+			pp = &passPlan{src: r, total: from.frames, name: "limiter", report: progress, stages: tail}
 		}
 		_, err = pp.run(ctx)
 		if closeSrc != nil {
 			closeSrc()
 		}
 		meter := m.close()
-		if pre != nil {
-			preMeter := pre.close()
-			if err == nil {
-				preI, _ = preMeter.Integrated()
-				if err = tmp.finish(); err == nil && math.IsInf(preI, -1) {
-					err = fmt.Errorf("the processed programme is silent: %w", ErrSilent)
-				}
-			}
+		if first && err == nil {
+			err = tmp.finish()
+		}
+		if newSat && err == nil {
+			err = satTmp.finish()
 		}
 		if err != nil {
 			return err
 		}
 		reached, _ = meter.Integrated()
+		if math.IsInf(reached, -1) {
+			return fmt.Errorf("the processed programme is silent: %w", ErrSilent)
+		}
 		stats, loudest = lim.Stats(), win.start(previewS)
 		return limited.finish()
 	}
@@ -262,10 +286,7 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 			// (when the dynamics are automatic) and start again from the
 			// chain, or back off to the allowed amount and say so.
 			if autoSaturation(plan, o, target-capped) {
-				if err := build(); err != nil {
-					return nil, err
-				}
-				first, prevGain, prevReached = true, 0, 0
+				prevGain, prevReached = 0, 0
 				round = 0
 				continue
 			}
@@ -297,6 +318,9 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		}
 		prevGain, prevReached = gain, reached
 		gain += (target + landAimLU - reached) / slope
+	}
+	if plan.SaturationDriveDB > 0 {
+		res.Chain = append(res.Chain, "saturation")
 	}
 	trim := 0.0
 	if res.Shortfall == "" {
