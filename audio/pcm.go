@@ -214,6 +214,21 @@ func EncodePCM(dst []byte, src Buffer, p PCM, q *Quantizer) []byte {
 	for c, ch := range src {
 		q.Quantize(ints, ch, c)
 		d := dst[c*p.Bytes:]
+		// The common little-endian layouts, without a switch per sample.
+		switch {
+		case p.Bytes == 3 && !p.BigEndian:
+			for i, v := range ints {
+				u := uint32(v << shift)
+				b := d[i*stride : i*stride+3]
+				b[0], b[1], b[2] = byte(u), byte(u>>8), byte(u>>16)
+			}
+			continue
+		case p.Bytes == 2 && !p.BigEndian:
+			for i, v := range ints {
+				binary.LittleEndian.PutUint16(d[i*stride:], uint16(uint32(v<<shift)))
+			}
+			continue
+		}
 		for i, v := range ints {
 			u := uint32(v << shift)
 			b := d[i*stride:]

@@ -108,6 +108,9 @@ func (q *Quantizer) scratch(n int) []int32 {
 // scaled by 2^(bits-1), and returns dst[:len(src)].
 func (q *Quantizer) Quantize(dst []int32, src []float32, ch int) []int32 {
 	dst = dst[:len(src)]
+	if !q.shaped && q.dither != DitherNone {
+		return q.quantizeTPDF(dst, src, ch)
+	}
 	state := q.rng[ch]
 	e := &q.err[ch]
 	for i, x := range src {
@@ -143,6 +146,31 @@ func (q *Quantizer) Quantize(dst []int32, src []float32, ch int) []int32 {
 		dst[i] = int32(y)
 	}
 	q.rng[ch] = state
+	return dst
+}
+
+// quantizeTPDF is Quantize for plain TPDF dither (the common case),
+// without the per-sample branches; it gives the same values.
+func (q *Quantizer) quantizeTPDF(dst []int32, src []float32, ch int) []int32 {
+	state := q.rng[ch]
+	scale, hi, lo := q.scale, q.hi, q.lo
+	var clipped int64
+	for i, x := range src {
+		state += golden
+		r := mix64(state)
+		d := float64(uint32(r))/(1<<32) + float64(r>>32)/(1<<32) - 1
+		y := math.Floor(float64(x)*scale + d + 0.5)
+		if y > hi {
+			y = hi
+			clipped++
+		} else if y < lo {
+			y = lo
+			clipped++
+		}
+		dst[i] = int32(y)
+	}
+	q.rng[ch] = state
+	q.clipped += clipped
 	return dst
 }
 
