@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/cmplx"
+	"sync"
+	"sync/atomic"
 
 	"github.com/mixdown/mixdown/audio"
 )
@@ -333,9 +335,38 @@ func (b analogBand) mag2(f float64) float64 {
 // variant whose poles lie at f0/√A, below f0, rather than above it and
 // perhaps beyond Nyquist; the refinement converges reliably from those.
 func (b analogBand) design(fs float64) Coefs {
+	key := designKey{b, fs}
+	if c, ok := designCache.Load(key); ok {
+		return c.(Coefs)
+	}
+	c := b.designAt(fs)
+	if designCached.Add(1) <= maxDesignCache {
+		designCache.Store(key, c)
+	}
+	return c
+}
+
+// designCache holds the sections design has computed (at most
+// maxDesignCache of them, so that a program that keeps changing its EQs
+// does not grow without bound): designing is slow (about 0.3 ms) and
+// deterministic, and sessions often repeat a band on many tracks.
+var (
+	designCache  sync.Map // designKey → Coefs
+	designCached atomic.Int64
+)
+
+const maxDesignCache = 1024
+
+type designKey struct {
+	b  analogBand
+	fs float64
+}
+
+// designAt is design without the cache.
+func (b analogBand) designAt(fs float64) Coefs {
 	if (b.db < 0) != (b.typ == BandHighShelf) && b.db != 0 {
 		b.db = -b.db
-		c := b.design(fs)
+		c := b.designAt(fs)
 		if inv := (Coefs{B0: 1 / c.B0, B1: c.A1 / c.B0, B2: c.A2 / c.B0, A1: c.B1 / c.B0, A2: c.B2 / c.B0}); inv.Stable() {
 			return inv
 		}

@@ -36,7 +36,14 @@ func (h *histogram) add(e, l float64) {
 	h.n++
 }
 
-func (h *histogram) reset() { *h = histogram{} }
+// reset empties the histogram. Only add writes the bins, and it counts in
+// n, so an empty histogram is already all zeros (and, just allocated, not
+// even touched: a meter's histograms take memory only as they fill).
+func (h *histogram) reset() {
+	if h.n != 0 {
+		*h = histogram{}
+	}
+}
 
 // binLUFS returns the loudness of the mean energy in bin b.
 func (h *histogram) binLUFS(b int) float64 {

@@ -46,19 +46,44 @@
 //
 // Nodes are grouped in levels: a node's level is one above the highest
 // level of the nodes it needs (its inputs and its sidechain keys), so the
-// nodes of a level are independent. Each block, the levels run in order
-// and the nodes of a level run on Options.Workers goroutines. A node's
-// result does not depend on which goroutine ran it, and buses sum their
-// inputs in session order, so the output is bit-identical whatever the
-// number of goroutines (and whatever the block size: every processor is
-// block-size independent, and automation is computed per sample from the
-// absolute frame index).
+// nodes of a level are independent. The levels run as a pipeline over
+// blocks: in each step every level processes its next block, level l
+// working on block s-l in step s, so the tracks of one block run at the
+// same time as the buses of the previous one and the master of the one
+// before; the goroutine that called Render meanwhile delivers the
+// master's finished block to the writers and meters. Between levels,
+// blocks pass through rings of buffers deep enough for that. Blocks that
+// start after the end of the sources are processed only once the previous
+// block has been delivered, so a render that ends on its tail stops every
+// node (and meter) where it always did.
+//
+// The nodes of a level are grouped in packs of up to eight with the same
+// inserts (see pack.go), and a pack is the unit of work handed to one of
+// Options.Workers goroutines. A pack's nodes run each insert together:
+// static filters (high- and low-passes, EQs) as one cascade of biquad
+// sections per channel, four channels per vector operation
+// (dsp.CascadeBatch); compressors keyed by their own signal with their gain
+// computers side by side (dynamics.CompressorBatch); meters with their
+// K-weighting filters side by side (loudness.Batch). Every channel's
+// arithmetic is the same whatever shares its pack, a node's result does
+// not depend on which goroutine ran it, and buses sum their inputs in
+// session order, so the output is bit-identical whatever the number of
+// goroutines (and whatever the block size: every processor is block-size
+// independent, and automation is computed per sample from the absolute
+// frame index).
+//
+// An edge whose gains are constant (no automation) and that needs no
+// alignment delay and feeds no stem is not written out: the bus it feeds
+// applies its gains while summing, from the source node's block, with the
+// same arithmetic.
 //
 // # Memory
 //
-// Sources are streamed; every buffer is one block per node and edge, plus
-// delay lines as long as the latencies they compensate and the processors'
-// own state. Memory does not grow with the length of the session.
+// Sources are streamed (PCM at the session's rate read as needed,
+// compressed or resampled sources decoded ahead); every buffer is a few
+// blocks per node and edge (the pipeline's rings), plus delay lines as long
+// as the latencies they compensate and the processors' own state. Memory
+// does not grow with the length of the session.
 //
 // # Automation
 //

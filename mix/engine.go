@@ -31,7 +31,7 @@ const (
 // Options control Compile.
 type Options struct {
 	// BlockFrames is the number of frames processed at a time (default
-	// 1024, at most 16384). The output does not depend on it.
+	// 8192, at most 16384). The output does not depend on it.
 	BlockFrames int
 	// Workers is the number of goroutines that process tracks and buses
 	// in parallel (default runtime.GOMAXPROCS(0)). The output does not
@@ -46,7 +46,7 @@ type Options struct {
 }
 
 const (
-	defaultBlock = 1024
+	defaultBlock = 8192 // large blocks keep the pipeline's steps few
 	maxBlock     = 16384
 	// prefetchFrames and prefetchDepth size each source's read-ahead.
 	prefetchFrames = 8192
@@ -78,7 +78,7 @@ type node struct {
 	pos    session.Pos
 	layout audio.Layout
 	ch     int
-	y      audio.Buffer // the block being processed (ch × block)
+	ys     []audio.Buffer // ring of blocks (ch × block): block b in ys[b%len(ys)]
 	hdr    audio.Buffer
 
 	src    *source // tracks
@@ -89,7 +89,7 @@ type node struct {
 
 	fader *control // k=1: the fader (mute folded in)
 
-	level   int
+	level   int // see order; also how many steps behind the sources it runs (see Render)
 	inLat   int // latency of the summed input, frames
 	outLat  int // latency after the inserts
 	audible bool
@@ -123,16 +123,22 @@ type edge struct {
 	send     bool
 	pre      bool // pre-fader send
 	place    *placement
-	pan      *control // placement matrix (dst×src), nil when fixed and static
-	level    *control // send level, nil for main edges
-	buf      audio.Buffer
+	pan      *control       // placement matrix (dst×src), nil when fixed and static
+	level    *control       // send level, nil for main edges
+	ring     []audio.Buffer // ring of blocks: block b in ring[b%len(ring)]
 	hdr      audio.Buffer
-	delay    *dsp.DelayLine
-	active   bool
-	fixedM   []float64   // constant placement matrix when pan is nil
-	m        []float64   // scratch: the block's constant matrix
-	g        []float64   // scratch: per-sample scalar gain
-	gm       [][]float64 // scratch: per-sample matrix entries
+	// lazy: the gains are constant (no automation) and the signal needs
+	// no delay and feeds no stem, so the edge's block is not written: the
+	// destination applies the gains (m, set on the first block) while
+	// summing its inputs, from the source node's block.
+	lazy   bool
+	mReady bool
+	delay  *dsp.DelayLine
+	active bool
+	fixedM []float64   // constant placement matrix when pan is nil
+	m      []float64   // scratch: the block's constant matrix
+	g      []float64   // scratch: per-sample scalar gain
+	gm     [][]float64 // scratch: per-sample matrix entries
 }
 
 // Engine is a compiled session, ready to render once.
@@ -149,6 +155,7 @@ type Engine struct {
 	buses  []*node
 	master *node
 	levels [][]*node
+	tasks  [][]*task // per level: packs of nodes (see pack.go)
 
 	latency int // the master's output latency, frames
 	out     audio.Buffer
@@ -165,8 +172,16 @@ type Engine struct {
 	fold  *foldDown
 
 	pool     *pool
-	curN     int // frames in the block being rendered
 	rendered bool
+	// The block each level works on in the current step (see Render).
+	stepB  []int64
+	stepF0 []int64
+	stepN  []int
+	// meterEnd is the internal frame from which no node meters: the
+	// furthest a render that ends on its tail can reach (the end of the
+	// sources plus tail_s), once every source's length is known; set
+	// between steps. (A fixed-length render's blocks stop at its end.)
+	meterEnd int64
 }
 
 // Compile builds the processing graph of a validated session: it opens
@@ -211,6 +226,10 @@ func Compile(s *session.Session, opt Options) (_ *Engine, err error) {
 		return nil, err
 	}
 	e.buildStems()
+	e.allocBlocks()
+	if err := e.buildTasks(); err != nil {
+		return nil, err
+	}
 	e.lengths()
 	e.pool = newPool(e.workers)
 	return e, nil
@@ -270,10 +289,69 @@ func (e *Engine) buildNodes(errs *compileErrs) {
 	}
 	e.master = e.newNode(masterNode, session.Master, s.Master.Pos, e.layout)
 	for _, n := range e.nodes {
-		n.y = audio.NewBuffer(n.ch, e.block)
 		n.hdr = make(audio.Buffer, n.ch)
 	}
 }
+
+// allocBlocks allocates the nodes' and edges' blocks. Render runs level l
+// of the graph on block b in step b+l (see Render), so a block a node
+// writes in step s is read up to d steps later, d being the difference of
+// levels between the writer and the reader; every such buffer is a ring
+// of d+1 blocks. Readers: a bus reads its input edges (or, for lazy
+// edges, their source nodes' blocks), a stage its sidechain key's node,
+// the output (one step after the master) the master's block and the
+// stems' edges.
+func (e *Engine) allocBlocks() {
+	top := len(e.levels) - 1
+	depth := map[*node]int{}
+	for _, n := range e.nodes {
+		depth[n] = max(depth[n], 1)
+		for _, sg := range n.stages {
+			if sg.key != nil {
+				depth[sg.key] = max(depth[sg.key], n.level-sg.key.level+1)
+			}
+		}
+	}
+	depth[e.master] = max(depth[e.master], top-e.master.level+2)
+	stem := map[*edge]bool{}
+	for _, st := range e.stems {
+		stem[st.edge] = true
+	}
+	for _, n := range e.nodes {
+		for _, ed := range n.outs {
+			ed.lazy = !stem[ed] && ed.delay == nil && ed.pan == nil && ed.place.src <= 2 &&
+				(ed.level == nil || len(ed.level.envs[0].pts) == 0) && len(n.fader.envs[0].pts) == 0
+			if ed.lazy {
+				depth[n] = max(depth[n], ed.to.level-n.level+1)
+			}
+		}
+	}
+	for _, n := range e.nodes {
+		n.ys = make([]audio.Buffer, depth[n])
+		for i := range n.ys {
+			n.ys[i] = audio.NewBuffer(n.ch, e.block)
+		}
+		for _, ed := range n.outs {
+			if ed.lazy {
+				continue
+			}
+			d := ed.to.level - n.level + 1
+			if stem[ed] {
+				d = max(d, top-n.level+2)
+			}
+			ed.ring = make([]audio.Buffer, d)
+			for i := range ed.ring {
+				ed.ring[i] = audio.NewBuffer(ed.to.ch, e.block)
+			}
+		}
+	}
+}
+
+// yAt returns the node's buffer for block b.
+func (n *node) yAt(b int64) audio.Buffer { return n.ys[b%int64(len(n.ys))] }
+
+// at returns the edge's buffer for block b.
+func (ed *edge) at(b int64) audio.Buffer { return ed.ring[b%int64(len(ed.ring))] }
 
 func (e *Engine) byName(name string) *node {
 	if name == "" || name == session.Master {
@@ -337,7 +415,7 @@ func (e *Engine) buildEdges(errs *compileErrs) {
 				errs.add(line, nil, "%s %q: %v", n.kind, n.name, err)
 				return nil
 			}
-			ed := &edge{from: n, to: to, send: send, pre: pre, place: pl, buf: audio.NewBuffer(to.ch, e.block), hdr: make(audio.Buffer, to.ch)}
+			ed := &edge{from: n, to: to, send: send, pre: pre, place: pl, hdr: make(audio.Buffer, to.ch)}
 			n.outs = append(n.outs, ed)
 			to.inputs = append(to.inputs, ed)
 			return ed
@@ -733,8 +811,16 @@ func (e *Engine) openSource(t *session.Track) (*source, error) {
 			srcLen = resample.OutputLength(srcLen, fm.SampleRate, rate)
 		}
 	}
-	src.pf = audio.NewPrefetcher(r, prefetchFrames, prefetchDepth)
-	src.r = src.pf
+	// Decoding PCM costs about as much as copying its result out of a
+	// read-ahead buffer: PCM at the session's rate is read as the render
+	// needs it, by the goroutine that processes the track (the pool keeps
+	// every core busy). Compressed or resampled sources are decoded ahead,
+	// on their own goroutine.
+	src.r = r
+	if pcm := src.info.Codec == "wav" || src.info.Codec == "rf64" || src.info.Codec == "aiff" || src.info.Codec == "aifc"; !pcm || fm.SampleRate != rate {
+		src.pf = audio.NewPrefetcher(r, prefetchFrames, prefetchDepth)
+		src.r = src.pf
+	}
 	src.hdr = make(audio.Buffer, src.ch)
 	fr := func(sec float64) int64 { return int64(math.Round(sec * float64(rate))) }
 	startF := fr(t.StartS)

@@ -42,6 +42,7 @@ type stemTap struct {
 	delay *dsp.DelayLine
 	buf   audio.Buffer
 	hdr   audio.Buffer
+	ehdr  audio.Buffer // for the edge's block
 }
 
 func (e *Engine) buildStems() {
@@ -56,7 +57,7 @@ func (e *Engine) buildStems() {
 	used := map[string]bool{}
 	for _, n := range nodes {
 		ed := n.main
-		st := &stemTap{edge: ed, buf: audio.NewBuffer(ed.to.ch, e.block), hdr: make(audio.Buffer, ed.to.ch)}
+		st := &stemTap{edge: ed, buf: audio.NewBuffer(ed.to.ch, e.block), hdr: make(audio.Buffer, ed.to.ch), ehdr: make(audio.Buffer, ed.to.ch)}
 		st.Name, st.Kind = n.name, n.kind.String()
 		st.Format = audio.Format{SampleRate: e.rate, Channels: ed.to.ch, Layout: ed.to.layout, Type: audio.SampleFloat, Bits: 32}
 		st.FileName = uniqueName(safeName(st.Kind+"-"+n.name), used)
@@ -131,7 +132,6 @@ func (e *Engine) Render(ctx context.Context, master audio.Writer, stems []audio.
 		return nil, fmt.Errorf("mix: %d stem writers for %d stems", len(stems), len(e.stems))
 	}
 	start := time.Now()
-	L := int64(e.latency)
 	o := &outputs{e: e, master: master, stems: stems, progress: progress, lastLoud: -1,
 		hold: int(math.Round(silenceHold * float64(e.rate)))}
 	o.parts = make([]audio.Buffer, 1+len(e.stems))
@@ -149,53 +149,137 @@ func (e *Engine) Render(ctx context.Context, master audio.Writer, stems []audio.
 			o.pend[i] = audio.NewBuffer(ch, o.hold)
 		}
 	}
-	var f0 int64 // internal frame of the block
-	run := func(nd *node) { e.run(nd, f0, e.curN) }
-	for done := false; !done; f0 += int64(e.curN) {
+	// The levels run in a pipeline, in steps: in each step, every level
+	// processes its next block (all levels at once, on the pool), provided
+	// the level below has finished that block in an earlier step and the
+	// level above is at most one block behind, while this goroutine
+	// delivers the master's oldest undelivered block. In the steady state,
+	// level l works on block s-l in step s and block s-top-1 is delivered.
+	// The buffers between levels are rings deep enough for that (see
+	// allocBlocks). Every node processes its blocks in order, so the output
+	// depends only on the graph and the block size, not on the pipeline.
+	//
+	// A render that ends on its tail ends at a frame decided while
+	// delivering; blocks that start after the end of the sources are
+	// therefore processed only once the previous block has been delivered
+	// (and the render has not ended), so that no node, and no meter, runs
+	// past the block in which the render ends.
+	top := len(e.levels) - 1
+	e.stepB = make([]int64, top+1)
+	e.stepF0 = make([]int64, top+1)
+	e.stepN = make([]int, top+1)
+	next := make([]int64, top+1) // per level, the next block to process
+	runs := make([]bool, top+1)
+	var del int64 // the next block to deliver
+	var stepTasks []*task
+	run := func(t *task) { e.runTask(t, e.stepB[t.level], e.stepF0[t.level], e.stepN[t.level]) }
+	var done bool
+	var outErr error
+	deliver := func() { done, outErr = e.deliver(o, del) }
+	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		n := e.block
-		if e.fixedLen >= 0 {
-			left := e.fixedLen + L - f0
-			if left <= 0 {
-				break
-			}
-			n = int(min(int64(n), left))
+		horizon := e.horizon()
+		e.meterEnd = int64(math.MaxInt64)
+		if horizon != math.MaxInt64 {
+			e.meterEnd = horizon + e.maxTail
 		}
-		e.curN = n
-		for _, lvl := range e.levels {
-			e.pool.do(lvl, run)
-			for _, nd := range lvl {
+		stepTasks = stepTasks[:0]
+		for l := 0; l <= top; l++ {
+			b := next[l]
+			f0 := b * int64(e.block)
+			n := e.blockLen(f0)
+			runs[l] = n > 0 && (l == 0 || b < next[l-1]) &&
+				(l == top && b <= del+1 || l < top && b <= next[l+1]+1) &&
+				(f0 < horizon || b <= del)
+			if runs[l] {
+				e.stepB[l], e.stepF0[l], e.stepN[l] = b, f0, n
+				stepTasks = append(stepTasks, e.tasks[l]...)
+			}
+		}
+		out := deliver
+		if del >= next[top] {
+			out = nil
+		}
+		if len(stepTasks) == 0 && out == nil {
+			break // a fixed length, all delivered
+		}
+		sortTasks(stepTasks)
+		e.pool.do(stepTasks, run, out)
+		for _, t := range stepTasks {
+			for _, nd := range t.nodes {
 				if nd.err != nil {
 					return nil, nd.err
 				}
 			}
 		}
+		if outErr != nil {
+			return nil, outErr
+		}
+		if done {
+			break
+		}
+		for l, r := range runs {
+			if r {
+				next[l]++
+			}
+		}
+		if out != nil {
+			del++
+		}
 		e.updateEnd()
-		out := e.masterOut(f0, n)
-		skip := int(min(int64(n), max(0, L-f0)))
-		o.parts[0] = out.Slice(o.hdrs[0], skip, n)
-		for i, st := range e.stems {
-			b := st.buf.Head(st.hdr, n)
-			if st.edge.active && st.edge.from.needed {
-				audio.Copy(b, st.edge.buf.Head(st.edge.hdr, n))
-			} else {
-				b.Zero()
-			}
-			if st.delay != nil {
-				st.delay.Process(b)
-			}
-			o.parts[i+1] = b.Slice(o.hdrs[i+1], skip, n)
-		}
-		if n > skip {
-			var err error
-			if done, err = o.block(f0+int64(skip)-L, n-skip); err != nil {
-				return nil, err
-			}
-		}
 	}
 	return e.report(o.written, time.Since(start)), nil
+}
+
+// horizon returns the internal frame from which blocks may lie after the
+// end of the render: the end of the sources when the render ends on its
+// tail (and every source's length is known), else no limit.
+func (e *Engine) horizon() int64 {
+	if e.fixedLen >= 0 || e.unknownSrc > 0 {
+		return math.MaxInt64
+	}
+	return e.knownEnd + int64(e.latency)
+}
+
+// blockLen returns the number of frames of the block starting at internal
+// frame f0: the block size, less at the end of a fixed-length render (0 or
+// less past it).
+func (e *Engine) blockLen(f0 int64) int {
+	if e.fixedLen < 0 {
+		return e.block
+	}
+	return int(min(int64(e.block), e.fixedLen+int64(e.latency)-f0))
+}
+
+// deliver applies the master fader to block b of the master and hands it
+// and the stems to the outputs, dropping the frames before the session's
+// time zero (the master latency). It reports whether the render is
+// complete.
+func (e *Engine) deliver(o *outputs, b int64) (bool, error) {
+	L := int64(e.latency)
+	f0 := b * int64(e.block)
+	n := e.blockLen(f0)
+	out := e.masterOut(f0, n, e.master.yAt(b))
+	skip := int(min(int64(n), max(0, L-f0)))
+	o.parts[0] = out.Slice(o.hdrs[0], skip, n)
+	for i, st := range e.stems {
+		bb := st.buf.Head(st.hdr, n)
+		if st.edge.active && st.edge.from.needed {
+			audio.Copy(bb, st.edge.at(b).Head(st.ehdr, n))
+		} else {
+			bb.Zero()
+		}
+		if st.delay != nil {
+			st.delay.Process(bb)
+		}
+		o.parts[i+1] = bb.Slice(o.hdrs[i+1], skip, n)
+	}
+	if n > skip {
+		return o.block(f0+int64(skip)-L, n-skip)
+	}
+	return false, nil
 }
 
 // outputs delivers the rendered frames to the writers and meters, and
@@ -295,7 +379,7 @@ func (o *outputs) write(bufs []audio.Buffer, a, b int) error {
 			return &WriteError{Target: "master", Err: err}
 		}
 	}
-	writeMeter(e.master.meter, part, e.outHdr2)
+	writeMeter(e.master.meter, part, e.outHdr2, 1)
 	if e.fold != nil {
 		e.fold.write(part)
 	}
@@ -329,13 +413,13 @@ func (e *Engine) updateEnd() {
 	e.knownEnd, e.unknownSrc = end, unknown
 }
 
-// masterOut applies the master fader to the master bus's block.
-func (e *Engine) masterOut(f0 int64, n int) audio.Buffer {
+// masterOut applies the master fader to the master bus's block y.
+func (e *Engine) masterOut(f0 int64, n int, y audio.Buffer) audio.Buffer {
 	m := e.master
 	out := e.out.Head(e.outHdr, n)
 	m.fader.update(f0, n, m.outLat)
 	for c := range out {
-		x := m.y[c][:n]
+		x := y[c][:n]
 		o := out[c]
 		if m.fader.flat {
 			g := m.fader.s2[0]
@@ -343,9 +427,7 @@ func (e *Engine) masterOut(f0 int64, n int) audio.Buffer {
 				copy(o, x)
 				continue
 			}
-			for i, v := range x {
-				o[i] = float32(g * float64(v))
-			}
+			scaleTo(o, x, g)
 			continue
 		}
 		g := m.fader.out[0]
@@ -387,5 +469,5 @@ func (f *foldDown) write(x audio.Buffer) {
 			b[d][i] = float32(acc)
 		}
 	}
-	writeMeter(f.m, b, f.hdr2)
+	writeMeter(f.m, b, f.hdr2, 1)
 }

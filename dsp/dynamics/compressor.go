@@ -185,7 +185,9 @@ type Compressor struct {
 	ms               []float64 // RMS mean square per key channel
 	gr               []float64 // smoothed gain reduction per gain path (dB)
 	lastGR, lastG    []float64 // cache of the gain factor per path
-	gains            []float64 // the block's gain per frame (linked)
+	kp               compLanes // lane 0: the gain computer (linked), lanes 1-3 idle
+	pw, gains        []float32 // gainChunk frames × 4 lanes of scratch (linked)
+	grs              []float64
 	delay            [][]float32
 	pos              int
 	stats            grStats
@@ -231,7 +233,13 @@ func (c *Compressor) Prepare(spec dsp.Spec) error {
 	c.gr = make([]float64, spec.Channels)
 	c.lastGR = make([]float64, spec.Channels)
 	c.lastG = make([]float64, spec.Channels)
-	c.gains = make([]float64, spec.MaxFrames)
+	c.pw = make([]float32, 4*gainChunk)
+	c.gains = make([]float32, 4*gainChunk)
+	c.grs = make([]float64, 4*gainChunk)
+	for l := 1; l < 4; l++ {
+		c.kp.idleLane(l)
+	}
+	c.kp.setLane(0, c)
 	la := int(math.Round(p.LookaheadMS * fs / 1000))
 	c.delay = nil
 	if la > 0 {
@@ -296,35 +304,23 @@ func (c *Compressor) keyPower(k int, x float64) float64 {
 	return p
 }
 
-// target returns the static gain reduction (dB) for a detector power.
-func (c *Compressor) target(pow float64) float64 {
-	if !(pow > c.kneeStartPow) { // also 0 for NaN
-		return 0
-	}
-	return c.cv.gr(min(10*math.Log10(pow), 400))
-}
+// target returns the static gain reduction (dB) for a detector power: the
+// curve at the power's level in dB (by fastLog2), 0 at or below the start
+// of the knee (and for NaN).
+func (c *Compressor) target(pow float64) float64 { return float64(c.kp.target(0, float32(pow))) }
 
-// smooth advances gain path j towards the target gain reduction t (dB).
+// smooth advances gain path j towards the target gain reduction t (dB):
+// the arithmetic of compLanes.smooth.
 func (c *Compressor) smooth(j int, t float64) float64 {
-	g := c.gr[j]
-	if t > g {
-		g += c.attA * (t - g)
-	} else {
-		g += c.relA * (t - g)
-	}
-	if g < 1e-9 { // far below audibility: let the gain become exactly 1
-		g = 0
-	}
+	g := smoothStep(c.gr[j], t, c.attA, 1-c.attA, c.relA, 1-c.relA)
 	c.gr[j] = g
 	return g
 }
 
 // wetGain returns the factor applied to the delayed programme for a gain
-// reduction of gr dB: 1 + mix·(makeup·10^(−gr/20) − 1), exactly 1 when
-// the compressed path is at unity.
-func (c *Compressor) wetGain(gr float64) float64 {
-	return 1 + c.mix*(c.makeup*dbToGain(-gr)-1)
-}
+// reduction of gr dB: 1 + mix·(makeup·10^(−gr/20) − 1) (by fastExp2),
+// exactly 1 when the compressed path is at unity.
+func (c *Compressor) wetGain(gr float64) float64 { return float64(c.kp.wet(0, gr)) }
 
 // factor returns wetGain(gr) for path j, cached.
 func (c *Compressor) factor(j int, gr float64) float64 {
@@ -343,97 +339,100 @@ func (c *Compressor) ProcessKeyed(buf, key audio.Buffer) {
 		panic("dynamics: Compressor.ProcessKeyed before Prepare")
 	}
 	checkKey("Compressor", buf, key)
-	if !c.p.StereoLink && key.Channels() == len(buf) {
+	if !c.linked(len(buf), key.Channels()) {
 		c.processUnlinked(buf, key)
 		return
 	}
 	c.processLinked(buf, key)
 }
 
-// processLinked is ProcessKeyed with one gain for every channel. It
-// computes the block's gains first (the detector, the static curve and the
-// smoothing, one frame after another), then applies them channel by
-// channel; the arithmetic is that of the per-frame helpers keyPower,
-// target, smooth and factor, so the result is the same.
+// gainChunk is the number of frames the linked path computes at a time.
+const gainChunk = 256
+
+// linked reports whether ProcessKeyed on bufCh channels with a key of
+// keyCh channels takes the linked path (one gain for every channel).
+func (c *Compressor) linked(bufCh, keyCh int) bool { return c.p.StereoLink || keyCh != bufCh }
+
+// processLinked is ProcessKeyed with one gain for every channel. It works
+// gainChunk frames at a time: the detector powers of the chunk first, then
+// the gain computer (compGain, on lane 0), then the gains are applied
+// channel by channel. The arithmetic is that of the per-frame helpers
+// keyPower, target, smooth and wetGain, so the result is the same.
 func (c *Compressor) processLinked(buf, key audio.Buffer) {
 	n := buf.Frames()
-	gains := c.gains[:n]
-	plain := !c.hp.active() && !c.rms
-	kneeStart, attA, relA := c.kneeStartPow, c.attA, c.relA
-	gr, lastGR, lastG := c.gr[0], c.lastGR[0], c.lastG[0]
-	st := c.stats
-	trace := c.grTrace
-	var k0, k1 []float32
-	if plain && len(key) <= 2 {
-		k0, k1 = key[0][:n], key[len(key)-1][:n]
-	}
-	for i := range gains {
-		var pw float64
-		switch {
-		case k0 != nil:
-			x, y := float64(k0[i]), float64(k1[i])
-			pw = max(x*x, y*y)
-		case plain:
-			for k := range key {
-				x := float64(key[k][i])
-				pw = max(pw, x*x)
-			}
-		default:
-			for k := range key {
-				pw = max(pw, c.keyPower(k, float64(key[k][i])))
+	for off := 0; off < n; off += gainChunk {
+		m := min(gainChunk, n-off)
+		c.detect(key, off, m, c.pw, 0)
+		c.kp.setLane(0, c)
+		compGain(&c.kp, c.pw[:4*m], c.gains[:4*m], c.grs[:4*m])
+		c.kp.getLane(0, c, m)
+		c.applyLane(buf, off, m, c.gains, 0)
+		if c.grTrace != nil {
+			tr := c.grTrace[off : off+m]
+			for i := range tr {
+				tr[i] = c.grs[4*i]
 			}
 		}
-		t := 0.0
-		if pw > kneeStart { // as target: also 0 for NaN
-			t = c.cv.gr(min(10*math.Log10(pw), 400))
-		}
-		if t > gr {
-			gr += attA * (t - gr)
-		} else {
-			gr += relA * (t - gr)
-		}
-		if gr < 1e-9 {
-			gr = 0
-		}
-		if gr != lastGR {
-			lastGR = gr
-			lastG = c.wetGain(gr)
-		}
-		gains[i] = lastG
-		st.add(gr)
-		if trace != nil {
-			trace[i] = gr
-		}
 	}
-	c.gr[0], c.lastGR[0], c.lastG[0] = gr, lastGR, lastG
-	c.stats = st
-	c.applyGains(buf, gains)
 }
 
-// applyGains multiplies each channel of buf, delayed by the lookahead,
-// by gains (one per frame), and advances the lookahead position.
-func (c *Compressor) applyGains(buf audio.Buffer, gains []float64) {
-	n := len(gains)
+// detect writes the detector power of key frames [off, off+m) to lane l of
+// the interleaved array pw: the loudest channel's (after the sidechain
+// high-pass and RMS averaging, if any), rounded to float32.
+func (c *Compressor) detect(key audio.Buffer, off, m int, pw []float32, l int) {
+	pw = pw[l : 4*m]
+	plain := !c.hp.active() && !c.rms
+	switch {
+	case c.plainPeak(len(key)):
+		k0, k1 := key[0][off:off+m], key[len(key)-1][off:off+m]
+		for i, v := range k0 {
+			pw[4*i] = peakPower(v, k1[i])
+		}
+	case plain:
+		for i := range m {
+			p := 0.0
+			for k := range key {
+				x := float64(key[k][off+i])
+				p = max(p, x*x)
+			}
+			pw[4*i] = float32(p)
+		}
+	default:
+		for i := range m {
+			p := 0.0
+			for k := range key {
+				p = max(p, c.keyPower(k, float64(key[k][off+i])))
+			}
+			pw[4*i] = float32(p)
+		}
+	}
+}
+
+// plainPeak reports whether the detector is the peak of a key of keyCh
+// channels, one or two, with no sidechain filter: detect's fast case.
+func (c *Compressor) plainPeak(keyCh int) bool { return !c.hp.active() && !c.rms && keyCh <= 2 }
+
+// applyLane multiplies frames [off, off+m) of each channel of buf,
+// delayed by the lookahead, by the gains of lane l (interleaved), and
+// advances the lookahead position. (A gain of exactly 1 leaves a sample
+// unchanged, so it needs no test.)
+func (c *Compressor) applyLane(buf audio.Buffer, off, m int, gains []float32, l int) {
+	gains = gains[l : 4*m]
 	pos := c.pos
 	for ch, x := range buf {
-		x = x[:n]
+		x = x[off : off+m]
 		if c.delay == nil {
-			for i, g := range gains {
-				if g != 1 {
-					x[i] = float32(float64(x[i]) * g)
-				}
+			for i, v := range x {
+				x[i] = v * gains[4*i]
 			}
 			continue
 		}
 		d := c.delay[ch]
 		p := c.pos
-		for i, g := range gains {
-			v := d[p]
-			d[p] = x[i]
-			if g != 1 {
-				v = float32(float64(v) * g)
-			}
-			x[i] = v
+		for i, v := range x {
+			w := d[p]
+			d[p] = v
+			x[i] = w * gains[4*i]
 			if p++; p == len(d) {
 				p = 0
 			}

@@ -441,10 +441,21 @@ func (r *Reverb) input(left, right []float32) {
 		right = left
 	}
 	right = right[:len(xl)]
+	// dcBlocker.tick for both sides, with the state in local variables.
+	dl, dr := &r.dc[0], &r.dc[1]
+	rl, lx1, ly1 := dl.r, dl.x1, dl.y1
+	rr, rx1, ry1 := dr.r, dr.x1, dr.y1
 	for j, v := range left {
-		xl[j] = r.dc[0].tick(float64(v))
-		xr[j] = r.dc[1].tick(float64(right[j]))
+		x := float64(v)
+		y := x - lx1 + rl*ly1
+		lx1, ly1 = x, y
+		xl[j] = y
+		x = float64(right[j])
+		y = x - rx1 + rr*ry1
+		rx1, ry1 = x, y
+		xr[j] = y
 	}
+	dl.x1, dl.y1, dr.x1, dr.y1 = lx1, ly1, rx1, ry1
 	p, mask := r.inPos, r.inMask
 	for c := range 2 {
 		ring := r.in[c]
@@ -488,14 +499,50 @@ func (r *Reverb) output(left, right []float32) {
 		return
 	}
 	right = right[:k]
-	for j := range left {
-		wl, wr := r.outScale*oL[j]+eL[j], r.outScale*oR[j]+eR[j]
-		m, s := 0.5*(wl+wr), 0.5*r.side*(wl-wr)
-		wl, wr = r.comp*(m+s), r.comp*(m-s)
-		if r.tone[0].use {
-			wl, wr = r.tone[0].tick(wl), r.tone[1].tick(wr)
+	if !r.tone[0].use {
+		for j := range left {
+			wl, wr := r.outScale*oL[j]+eL[j], r.outScale*oR[j]+eR[j]
+			m, s := 0.5*(wl+wr), 0.5*r.side*(wl-wr)
+			wl, wr = r.comp*(m+s), r.comp*(m-s)
+			left[j] = float32(r.dry*float64(left[j]) + r.wet*wl)
+			right[j] = float32(r.dry*float64(right[j]) + r.wet*wr)
 		}
-		left[j] = float32(r.dry*float64(left[j]) + r.wet*wl)
-		right[j] = float32(r.dry*float64(right[j]) + r.wet*wr)
+		return
 	}
+	// toneFilter.tick for both sides, with the state in local variables
+	// (the same arithmetic as biquad.tick; a section that is off passes
+	// its input).
+	tl, tr := &r.tone[0], &r.tone[1]
+	useHP, useLP := tl.useHP, tl.useLP
+	hc, lc := tl.hp.c, tl.lp.c
+	h1l, h2l, l1l, l2l := tl.hp.s1, tl.hp.s2, tl.lp.s1, tl.lp.s2
+	h1r, h2r, l1r, l2r := tr.hp.s1, tr.hp.s2, tr.lp.s1, tr.lp.s2
+	outScale, side, comp, dry, wet := r.outScale, r.side, r.comp, r.dry, r.wet
+	for j := range left {
+		wl, wr := outScale*oL[j]+eL[j], outScale*oR[j]+eR[j]
+		m, s := 0.5*(wl+wr), 0.5*side*(wl-wr)
+		wl, wr = comp*(m+s), comp*(m-s)
+		if useHP {
+			y := hc.B0*wl + h1l
+			h1l = hc.B1*wl - hc.A1*y + h2l
+			h2l = hc.B2*wl - hc.A2*y
+			z := hc.B0*wr + h1r
+			h1r = hc.B1*wr - hc.A1*z + h2r
+			h2r = hc.B2*wr - hc.A2*z
+			wl, wr = y, z
+		}
+		if useLP {
+			y := lc.B0*wl + l1l
+			l1l = lc.B1*wl - lc.A1*y + l2l
+			l2l = lc.B2*wl - lc.A2*y
+			z := lc.B0*wr + l1r
+			l1r = lc.B1*wr - lc.A1*z + l2r
+			l2r = lc.B2*wr - lc.A2*z
+			wl, wr = y, z
+		}
+		left[j] = float32(dry*float64(left[j]) + wet*wl)
+		right[j] = float32(dry*float64(right[j]) + wet*wr)
+	}
+	tl.hp.s1, tl.hp.s2, tl.lp.s1, tl.lp.s2 = h1l, h2l, l1l, l2l
+	tr.hp.s1, tr.hp.s2, tr.lp.s1, tr.lp.s2 = h1r, h2r, l1r, l2r
 }

@@ -21,3 +21,16 @@ func maxAbsCorr(x, r []float32, n int) float32 {
 	}
 	return max(m, maxAbsCorrGo(x[i:], r, n-i))
 }
+
+//go:noescape
+func maxAbs8AVX2(x *float32, n int) float32
+
+// maxAbs returns the largest |v| over x, NaN ignored.
+func maxAbs(x []float32) float32 {
+	m := float32(0)
+	if n := len(x) &^ 7; useAVX2 && n > 0 {
+		m = maxAbs8AVX2(&x[0], n)
+		x = x[n:]
+	}
+	return max(m, maxAbsGo(x))
+}

@@ -47,3 +47,39 @@ tap:
 	VZEROUPPER
 	MOVSS        X0, ret+32(FP)
 	RET
+
+DATA tpabs32<>+0(SB)/4, $0x7fffffff
+DATA tpabs32<>+4(SB)/4, $0x7fffffff
+DATA tpabs32<>+8(SB)/4, $0x7fffffff
+DATA tpabs32<>+12(SB)/4, $0x7fffffff
+DATA tpabs32<>+16(SB)/4, $0x7fffffff
+DATA tpabs32<>+20(SB)/4, $0x7fffffff
+DATA tpabs32<>+24(SB)/4, $0x7fffffff
+DATA tpabs32<>+28(SB)/4, $0x7fffffff
+GLOBL tpabs32<>(SB), RODATA|NOPTR, $32
+
+// func maxAbs8AVX2(x *float32, n int) float32
+//
+// The largest |x[i]| for i < n (a positive multiple of 8), NaN ignored:
+// each maximum keeps the accumulator when the new value is NaN.
+TEXT ·maxAbs8AVX2(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VMOVUPS tpabs32<>(SB), Y2
+	VXORPS Y0, Y0, Y0
+	SHRQ $3, CX
+mabs:
+	VANDPS (SI), Y2, Y1
+	VMAXPS Y0, Y1, Y0
+	ADDQ $32, SI
+	DECQ CX
+	JNZ mabs
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS X0, X1, X0
+	VPERMILPS $0x4e, X0, X1
+	VMAXPS X0, X1, X0
+	VPERMILPS $0xb1, X0, X1
+	VMAXPS X0, X1, X0
+	VMOVSS X0, ret+16(FP)
+	VZEROUPPER
+	RET

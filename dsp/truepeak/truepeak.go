@@ -210,13 +210,7 @@ func (d *Detector) Write(x []float32) {
 func (d *Detector) blockPeak(n int) float64 {
 	h := d.f.taps - 1
 	w := d.work[:h+n]
-	var blockMax, histMax float32
-	for _, v := range w[h:] {
-		blockMax = max(blockMax, abs32(v))
-	}
-	for _, v := range w[:h] {
-		histMax = max(histMax, abs32(v))
-	}
+	blockMax, histMax := maxAbs(w[h:]), maxAbs(w[:h])
 	peak := math.Max(d.peak, float64(blockMax))
 	if float64(max(blockMax, histMax))*d.f.gain > peak {
 		for _, r := range d.rev {
@@ -224,6 +218,15 @@ func (d *Detector) blockPeak(n int) float64 {
 		}
 	}
 	return peak
+}
+
+// maxAbsGo returns the largest |v| over x, NaN ignored.
+func maxAbsGo(x []float32) float32 {
+	var m float32
+	for _, v := range x {
+		m = max(m, abs32(v))
+	}
+	return m
 }
 
 func abs32(v float32) float32 {

@@ -125,3 +125,24 @@ func ExampleDetector() {
 	fmt.Printf("sample peak %.2f dBFS, true peak %.2f dBTP\n", 20*math.Log10(0.5*math.Sqrt(0.5)), 20*math.Log10(d.Peak()))
 	// Output: sample peak -9.03 dBFS, true peak -6.02 dBTP
 }
+
+// TestMaxAbs: the assembly maximum matches the Go one, NaN and -0 included.
+func TestMaxAbs(t *testing.T) {
+	x := make([]float32, 100)
+	for i := range x {
+		x[i] = float32(math.Sin(float64(i)*1.7)) * float32(i%13)
+	}
+	x[17] = float32(math.NaN())
+	x[40] = float32(math.Copysign(0, -1))
+	for a := 0; a < 20; a++ {
+		for b := a; b <= len(x); b += 7 {
+			if got, want := maxAbs(x[a:b]), maxAbsGo(x[a:b]); math.Float32bits(got) != math.Float32bits(want) {
+				t.Fatalf("x[%d:%d]: %v, Go %v", a, b, got, want)
+			}
+		}
+	}
+	x[50] = -99
+	if got := maxAbs(x); got != 99 {
+		t.Errorf("maxAbs = %v, want 99", got)
+	}
+}

@@ -1,0 +1,153 @@
+// Vector loops of the engine (see simd.go): n is a positive multiple of 8.
+
+#include "textflag.h"
+
+// func addTo8AVX2(dst, src *float32, n int)
+TEXT ·addTo8AVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+add8:
+	VMOVUPS (DI), Y0
+	VADDPS (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	DECQ CX
+	JNZ add8
+	VZEROUPPER
+	RET
+
+// func scaleTo8AVX2(dst, src *float32, n int, gain float64)
+TEXT ·scaleTo8AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVSD gain+24(FP), X2
+	VBROADCASTSD X2, Y2
+	SHRQ $3, CX
+scale8:
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VMULPD Y2, Y0, Y0
+	VMULPD Y2, Y1, Y1
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VMOVUPS X0, (DI)
+	VMOVUPS X1, 16(DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	DECQ CX
+	JNZ scale8
+	VZEROUPPER
+	RET
+
+// func mix2To8AVX2(dst, a, b *float32, n int, ga, gb float64)
+TEXT ·mix2To8AVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVSD ga+32(FP), X4
+	VBROADCASTSD X4, Y4
+	MOVSD gb+40(FP), X5
+	VBROADCASTSD X5, Y5
+	SHRQ $3, CX
+mix8:
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VCVTPS2PD (DX), Y2
+	VCVTPS2PD 16(DX), Y3
+	VMULPD Y4, Y0, Y0
+	VMULPD Y4, Y1, Y1
+	VMULPD Y5, Y2, Y2
+	VMULPD Y5, Y3, Y3
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y1, Y1
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VMOVUPS X0, (DI)
+	VMOVUPS X1, 16(DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ mix8
+	VZEROUPPER
+	RET
+
+// func addScaled8AVX2(dst, src *float32, n int, gain float64)
+TEXT ·addScaled8AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVSD gain+24(FP), X2
+	VBROADCASTSD X2, Y2
+	SHRQ $3, CX
+adds8:
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VMULPD Y2, Y0, Y0
+	VMULPD Y2, Y1, Y1
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VINSERTF128 $1, X1, Y0, Y0
+	VADDPS (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	DECQ CX
+	JNZ adds8
+	VZEROUPPER
+	RET
+
+// func addMix28AVX2(dst, a, b *float32, n int, ga, gb float64)
+TEXT ·addMix28AVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVSD ga+32(FP), X4
+	VBROADCASTSD X4, Y4
+	MOVSD gb+40(FP), X5
+	VBROADCASTSD X5, Y5
+	SHRQ $3, CX
+addm8:
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VCVTPS2PD (DX), Y2
+	VCVTPS2PD 16(DX), Y3
+	VMULPD Y4, Y0, Y0
+	VMULPD Y4, Y1, Y1
+	VMULPD Y5, Y2, Y2
+	VMULPD Y5, Y3, Y3
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y1, Y1
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VINSERTF128 $1, X1, Y0, Y0
+	VADDPS (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ addm8
+	VZEROUPPER
+	RET
+
+// func addZero8AVX2(dst *float32, n int)
+TEXT ·addZero8AVX2(SB), NOSPLIT, $0-16
+	MOVQ dst+0(FP), DI
+	MOVQ n+8(FP), CX
+	VXORPS Y1, Y1, Y1
+	SHRQ $3, CX
+addz8:
+	VADDPS (DI), Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	DECQ CX
+	JNZ addz8
+	VZEROUPPER
+	RET
