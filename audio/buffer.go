@@ -92,3 +92,13 @@ func (b Buffer) Deinterleave(src []float32) {
 		}
 	}
 }
+
+// Scale multiplies every sample by g (a linear gain), rounding each product
+// once to float32.
+func (b Buffer) Scale(g float64) {
+	for _, ch := range b {
+		for i := range ch {
+			ch[i] = float32(float64(ch[i]) * g)
+		}
+	}
+}

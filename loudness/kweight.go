@@ -41,6 +41,15 @@ func kWeighting(sampleRate float64) (shelf, hp biquad) {
 	return shelf, hp
 }
 
+// KWeightingDB returns the gain in dB of the BS.1770 K-weighting filter,
+// as this meter designs it for sampleRate Hz, at freqHz Hz (about +4 dB
+// above 2 kHz, 0 dB around 1 kHz, falling below 100 Hz). It serves as a
+// spectral weight for estimating loudness from band levels.
+func KWeightingDB(freqHz, sampleRate float64) float64 {
+	shelf, hp := kWeighting(sampleRate)
+	return 20 * math.Log10(response(shelf, hp, freqHz, sampleRate))
+}
+
 // response returns the magnitude of the cascade at freq Hz.
 func response(shelf, hp biquad, freq, sampleRate float64) float64 {
 	w := 2 * math.Pi * freq / sampleRate

@@ -15,6 +15,7 @@ import (
 	"github.com/mixdown/mixdown/audio/wav"
 	"github.com/mixdown/mixdown/dsp"
 	"github.com/mixdown/mixdown/dsp/dynamics"
+	"github.com/mixdown/mixdown/internal/atomicfile"
 	"github.com/mixdown/mixdown/loudness"
 )
 
@@ -388,7 +389,7 @@ func assemble(ctx context.Context, spec *AlbumSpec, l *Layout, temps []string, r
 	res.AlbumLUFS = round2(res.AlbumLUFS)
 	res.TruePeakDBTP = round3(peakDB(albumMeter, channels))
 	res.CUEFile = strings.TrimSuffix(res.AlbumFile, ext) + ".cue"
-	return writeText(res.CUEFile, CUE(spec, l, rate, res.AlbumFile))
+	return atomicfile.Write(res.CUEFile, []byte(CUE(spec, l, rate, res.AlbumFile)))
 }
 
 func peakDB(m *loudness.Meter, channels int) float64 {
@@ -397,25 +398,6 @@ func peakDB(m *loudness.Meter, channels int) float64 {
 		p = math.Max(p, m.TruePeak(c))
 	}
 	return 20 * math.Log10(p)
-}
-
-func writeText(path, s string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(s); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func albumChecks(r *AlbumResult, mode AlbumMode) []Check {

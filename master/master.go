@@ -82,30 +82,18 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 
 	// The chain before the loudness stage.
 	spec := dsp.Spec{SampleRate: float64(rate), Channels: nc, MaxFrames: blockFrames}
-	var ch *chain
-	var procs dsp.Chain
-	build := func() error {
-		if ch != nil {
-			ch.close()
-		}
-		var err error
-		if ch, err = buildChain(plan, o, nc); err != nil {
-			return err
-		}
-		procs = ch.processors()
-		if err := procs.Prepare(spec); err != nil {
-			return fmt.Errorf("preparing the chain: %w", err)
-		}
-		res.Chain = res.Chain[:0]
-		for _, s := range ch.stages {
-			res.Chain = append(res.Chain, s.name)
-		}
-		return nil
-	}
-	if err := build(); err != nil {
+	ch, err := buildChain(plan, o, nc)
+	if err != nil {
 		return nil, err
 	}
-	defer func() { ch.close() }()
+	defer ch.close()
+	procs := ch.processors()
+	if err := procs.Prepare(spec); err != nil {
+		return nil, fmt.Errorf("preparing the chain: %w", err)
+	}
+	for _, s := range ch.stages {
+		res.Chain = append(res.Chain, s.name)
+	}
 	// The EQ curves actually realized (after Prepare fitted them).
 	for i, e := range ch.eq() {
 		var pts []EQPoint
@@ -120,7 +108,7 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 			res.EQSideRealized = pts
 		}
 	}
-	// tmp holds the chain's output, written by the first pass of a round.
+	// tmp holds the chain's output, written by the first pass.
 	var tmp *tempFloat
 	defer func() {
 		if tmp != nil {
@@ -198,9 +186,6 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		var pp *passPlan
 		var closeSrc func() error
 		if first {
-			if tmp != nil {
-				tmp.remove()
-			}
 			if tmp, err = newTempFloat(out.TempDir, rate, nc); err != nil {
 				m.close()
 				return err
@@ -254,17 +239,16 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		stats, loudest = lim.Stats(), win.start(previewS)
 		return limited.finish()
 	}
-	first, round := true, 0
+	round := 0
 	for it := 1; ; it++ {
 		res.Iterations = it
 		round++
-		if err := limit(first); err != nil {
+		if err := limit(it == 1); err != nil {
 			return nil, err
 		}
-		if first && ch.multiband != nil {
+		if it == 1 && ch.multiband != nil {
 			res.Multiband = ch.multiband.BandStats()
 		}
-		first = false
 		over := stats.MaxDB > o.MaxLimitDB+0.01
 		// The secant slope (LU of loudness per dB of gain) through the
 		// last two passes of this round.
@@ -524,7 +508,7 @@ func writePreviews(ctx context.Context, src Source, in *analysis.Report, res *Re
 		return err
 	}
 	if !math.IsInf(la, 0) && !math.IsInf(lb, 0) {
-		synthGain(b, math.Pow(10, (la-lb)/20))
+		b.Scale(math.Pow(10, (la-lb)/20))
 	}
 	if err := os.MkdirAll(out.PreviewDir, 0o755); err != nil {
 		return err
@@ -557,12 +541,4 @@ func clipLoudness(b audio.Buffer, rate int) (float64, error) {
 	m.Write(b)
 	l, _ := m.Integrated()
 	return l, nil
-}
-
-func synthGain(b audio.Buffer, g float64) {
-	for _, ch := range b {
-		for i := range ch {
-			ch[i] = float32(float64(ch[i]) * g)
-		}
-	}
 }

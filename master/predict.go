@@ -4,20 +4,8 @@ import (
 	"math"
 
 	"github.com/mixdown/mixdown/analysis"
-	"github.com/mixdown/mixdown/dsp"
+	"github.com/mixdown/mixdown/loudness"
 )
-
-// The BS.1770 K-weighting stages at 48 kHz (ITU-R BS.1770-4, table 1 and
-// 2); only their magnitude is used here, as a spectral weight.
-var (
-	kShelf = dsp.Coefs{B0: 1.53512485958697, B1: -2.69169618940638, B2: 1.19839281085285, A1: -1.69065929318241, A2: 0.73248077421585}
-	kHP    = dsp.Coefs{B0: 1, B1: -2, B2: 1, A1: -1.99004745483398, A2: 0.99007225036621}
-)
-
-// kWeight returns the K-weighting's power gain at f Hz.
-func kWeight(f float64) float64 {
-	return math.Pow(10, (kShelf.MagnitudeDB(f, 48000)+kHP.MagnitudeDB(f, 48000))/10)
-}
 
 // predictLoudness estimates the integrated loudness (LUFS) of the
 // programme after the chain's linear stages: the input's long-term mid
@@ -28,6 +16,7 @@ func kWeight(f float64) float64 {
 // by the next pass.
 func predictLoudness(in *analysis.Report, ch *chain, p *Plan) float64 {
 	inI := float64(in.Loudness.IntegratedLUFS)
+	rate := float64(in.Format.SampleRateHz)
 	eqs := ch.eq()
 	var before, after float64
 	for _, b := range in.Spectrum.Bands {
@@ -40,7 +29,10 @@ func predictLoudness(in *analysis.Report, ch *chain, p *Plan) float64 {
 		if !isFinite(pm) {
 			continue
 		}
-		k := kWeight(f)
+		if f >= rate/2 {
+			continue
+		}
+		k := math.Pow(10, loudness.KWeightingDB(f, rate)/10)
 		hp := 1 / (1 + math.Pow(p.SubsonicHz/f, 4)) // 12 dB/oct Butterworth
 		gm, gs := 1.0, 1.0
 		if len(eqs) > 0 {

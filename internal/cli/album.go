@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -104,12 +103,8 @@ command line override the album file.`,
 			}
 			writeAlbumText(env, res)
 			if o.report != "" {
-				b, err := json.MarshalIndent(res, "", "  ")
-				if err != nil {
+				if err := writeJSON(o.report, res); err != nil {
 					return err
-				}
-				if err := writeFileAtomic(o.report, append(b, '\n')); err != nil {
-					return outputError{err}
 				}
 			}
 			return nil

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -14,6 +13,7 @@ import (
 	"github.com/mixdown/mixdown/analysis"
 	"github.com/mixdown/mixdown/audio"
 	"github.com/mixdown/mixdown/audio/audiofile"
+	"github.com/mixdown/mixdown/internal/atomicfile"
 )
 
 // AnalyzeSchema identifies the JSON document `mixdown analyze --json` writes.
@@ -206,25 +206,17 @@ func sourceBits(f audio.Format) int {
 }
 
 // writeFileAtomic writes data to path through a temporary file and rename.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+func writeFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
+
+// writeJSON writes v as indented JSON to path, atomically; a failure to
+// write is an outputError.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
+	if err := atomicfile.Write(path, append(b, '\n')); err != nil {
+		return outputError{err}
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -47,12 +46,8 @@ you like; mixdown's built-in curves were made the same way (scripts/derive-curve
 			if err != nil {
 				return err
 			}
-			b, err := json.MarshalIndent(c, "", "  ")
-			if err != nil {
+			if err := writeJSON(o.output, c); err != nil {
 				return err
-			}
-			if err := writeFileAtomic(o.output, append(b, '\n')); err != nil {
-				return outputError{err}
 			}
 			fmt.Fprintf(env.Stdout, "wrote %s: %d tracks, %d bands\n", o.output, c.Tracks, len(c.Bands))
 			return nil

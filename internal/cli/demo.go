@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -134,19 +133,12 @@ func demo(ctx context.Context, env Env, dir string, seconds float64) error {
 		}
 		text = append(append(text, b...), '\n')
 	}
-	js, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
+	if err := writeReports(dir, "report", doc, text); err != nil {
 		return err
-	}
-	if err := writeFileAtomic(filepath.Join(dir, "report.json"), append(js, '\n')); err != nil {
-		return outputError{err}
-	}
-	if err := writeFileAtomic(filepath.Join(dir, "report.txt"), text); err != nil {
-		return outputError{err}
 	}
 	fmt.Fprintf(env.Stdout, "wrote %-28s analysis of every file above (schema %s)\n", filepath.Join(dir, "report.json"), AnalyzeSchema)
 	fmt.Fprintf(env.Stdout, "wrote %-28s the same as tables\n\n", filepath.Join(dir, "report.txt"))
-	_, err = env.Stdout.Write(text)
+	_, err := env.Stdout.Write(text)
 	return err
 }
 
@@ -200,12 +192,8 @@ func demoMixMaster(ctx context.Context, env Env, dir string, seconds float64) er
 
 // writeReports writes NAME.json and NAME.txt in dir.
 func writeReports(dir, name string, v any, text []byte) error {
-	js, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	if err := writeJSON(filepath.Join(dir, name+".json"), v); err != nil {
 		return err
-	}
-	if err := writeFileAtomic(filepath.Join(dir, name+".json"), append(js, '\n')); err != nil {
-		return outputError{err}
 	}
 	if err := writeFileAtomic(filepath.Join(dir, name+".txt"), text); err != nil {
 		return outputError{err}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -197,12 +196,8 @@ Presets: ` + strings.Join(master.PresetNames(), ", "),
 				return err
 			}
 			if o.report != "" {
-				b, err := json.MarshalIndent(rep, "", "  ")
-				if err != nil {
+				if err := writeJSON(o.report, rep); err != nil {
 					return err
-				}
-				if err := writeFileAtomic(o.report, append(b, '\n')); err != nil {
-					return outputError{err}
 				}
 			}
 			return nil

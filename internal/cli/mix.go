@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -161,12 +160,8 @@ func mixRender(ctx context.Context, env Env, sessionPath string, o mixOpts) erro
 		return err
 	}
 	if o.report != "" {
-		js, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
+		if err := writeJSON(o.report, rep); err != nil {
 			return err
-		}
-		if err := writeFileAtomic(o.report, append(js, '\n')); err != nil {
-			return outputError{err}
 		}
 	}
 	if err := rep.WriteText(env.Stdout); err != nil {

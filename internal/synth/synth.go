@@ -93,13 +93,7 @@ func PinkNoise(rate, channels, frames int, rms float64, seed uint64) audio.Buffe
 }
 
 // Gain multiplies every sample of b by the linear factor g.
-func Gain(b audio.Buffer, g float64) {
-	for _, ch := range b {
-		for i := range ch {
-			ch[i] = float32(float64(ch[i]) * g)
-		}
-	}
-}
+func Gain(b audio.Buffer, g float64) { b.Scale(g) }
 
 // Concat joins buffers of equal channel count end to end.
 func Concat(parts ...audio.Buffer) audio.Buffer {
