@@ -1,52 +1,34 @@
 package master
 
 import (
-	"fmt"
 	"math"
 
-	"github.com/mixdown/mixdown/audio"
 	"github.com/mixdown/mixdown/dsp"
 	"github.com/mixdown/mixdown/dsp/dynamics"
 	"github.com/mixdown/mixdown/dsp/fx"
 )
 
-// stage is one named step of the chain, kept for the report.
-type stage struct {
-	name string
-	p    dsp.Processor
-}
-
 // chain is the part of the master before the loudness stage.
 type chain struct {
-	stages    []stage
+	// names are the stages for the report, in order.
+	names     []string
+	procs     dsp.Chain
 	multiband *dynamics.Multiband
 	// eq returns the prepared EQ sections (one for stereo-linked EQ, mid
 	// and side for M/S) whose realized response the report shows.
 	eq func() []*dsp.CurveEQ
 }
 
-// close stops the stages' worker goroutines.
-func (c *chain) close() {
-	for _, s := range c.stages {
-		if cl, ok := s.p.(closer); ok {
-			cl.close()
-		}
-	}
-}
+// humQ sets the width of the hum notches: mains/humQ Hz at -3 dB (2.5 Hz
+// at 50 Hz), wide enough for mains drifting by ±0.5 %, narrow enough to
+// leave the music around each harmonic alone.
+const humQ = 20
 
 // eqBellsPerOctave is the density of the tonal EQ's bells: the plan is
 // smoothed to about 2/3 octave, and 2 bells per octave follow such curves
 // within 0.5 dB (dsp's TestCurveEQSparseBells) at two thirds of the cost
 // of third-octave bells.
 const eqBellsPerOctave = 2
-
-func (c *chain) processors() dsp.Chain {
-	var out dsp.Chain
-	for _, s := range c.stages {
-		out = append(out, s.p)
-	}
-	return out
-}
 
 // eqPoints converts a plan's EQ to curve points; ok is false when nothing
 // moves by 0.05 dB or more (the stage is then left out).
@@ -63,13 +45,23 @@ func eqPoints(eq []EQPoint) (pts []dsp.CurvePoint, ok bool) {
 // buildChain turns a plan into processors for channels channels.
 func buildChain(p *Plan, o Options, channels int) (*chain, error) {
 	c := &chain{}
-	add := func(name string, proc dsp.Processor) { c.stages = append(c.stages, stage{name, proc}) }
-	// Channel-independent stages run one copy per channel, on both cores.
-	add("subsonic high-pass", newChannelSplit(func() dsp.Processor {
+	// The filters run as one batch of sections; for mid/side EQ the
+	// high-pass and notches join both the mid and the side chain.
+	var common []func() dsp.Processor
+	common = append(common, func() dsp.Processor {
 		return dsp.NewFilter(dsp.FilterParams{Type: "highpass", FreqHz: p.SubsonicHz, SlopeDBOct: 12})
-	}))
+	})
+	c.names = append(c.names, "subsonic high-pass")
 	if p.HumHz > 0 {
-		add("hum notches", newChannelSplit(func() dsp.Processor { return dsp.NewHumNotch(p.HumHz, p.HumHarmonics, 0) }))
+		common = append(common, func() dsp.Processor { return dsp.NewHumNotch(p.HumHz, p.HumHarmonics, humQ) })
+		c.names = append(c.names, "hum notches")
+	}
+	lane := func(extra ...dsp.Processor) []dsp.Processor {
+		var l []dsp.Processor
+		for _, mk := range common {
+			l = append(l, mk())
+		}
+		return append(l, extra...)
 	}
 	boost, cut := o.MaxBoostDB, o.MaxCutDB
 	if o.Reference != nil {
@@ -81,18 +73,24 @@ func buildChain(p *Plan, o Options, channels int) (*chain, error) {
 		return e
 	}
 	c.eq = func() []*dsp.CurveEQ { return nil }
-	if pts, ok := eqPoints(p.EQMid); ok || p.EQSide != nil {
-		if p.EQSide != nil && channels == 2 {
-			spts, _ := eqPoints(p.EQSide)
-			mid, side := newEQ(pts), newEQ(spts)
-			c.eq = func() []*dsp.CurveEQ { return []*dsp.CurveEQ{mid, side} }
-			add("mid/side tonal EQ", &midSide{mid: mid, side: side})
-		} else if ok {
-			split := newChannelSplit(func() dsp.Processor { return newEQ(pts) })
-			c.eq = func() []*dsp.CurveEQ { return []*dsp.CurveEQ{split.procs[0].(*dsp.CurveEQ)} }
-			add("tonal EQ", split)
-		}
+	filters := &sections{}
+	pts, ok := eqPoints(p.EQMid)
+	switch {
+	case p.EQSide != nil && channels == 2:
+		spts, _ := eqPoints(p.EQSide)
+		mid, side := newEQ(pts), newEQ(spts)
+		c.eq = func() []*dsp.CurveEQ { return []*dsp.CurveEQ{mid, side} }
+		filters.ms, filters.chains = true, [][]dsp.Processor{lane(mid), lane(side)}
+		c.names = append(c.names, "mid/side tonal EQ")
+	case ok:
+		e := newEQ(pts)
+		c.eq = func() []*dsp.CurveEQ { return []*dsp.CurveEQ{e} }
+		filters.chains = [][]dsp.Processor{lane(e)}
+		c.names = append(c.names, "tonal EQ")
+	default:
+		filters.chains = [][]dsp.Processor{lane()}
 	}
+	c.procs = append(c.procs, filters)
 	if p.Bands != nil {
 		var bands []dynamics.CompressorParams
 		for _, b := range p.Bands {
@@ -102,10 +100,12 @@ func buildChain(p *Plan, o Options, channels int) (*chain, error) {
 			bands = append(bands, cp)
 		}
 		c.multiband = dynamics.NewMultiband(dynamics.MultibandParams{CrossoversHz: p.CrossoversHz, Bands: bands, Mix: 1})
-		add("multiband compressor", c.multiband)
+		c.procs = append(c.procs, c.multiband)
+		c.names = append(c.names, "multiband compressor")
 	}
 	if channels == 2 && (p.Width != 1 || p.MonoBelowHz > 0) {
-		add("stereo width", fx.NewWidth(fx.WidthParams{Width: p.Width, MonoBelowHz: p.MonoBelowHz}))
+		c.procs = append(c.procs, fx.NewWidth(fx.WidthParams{Width: p.Width, MonoBelowHz: p.MonoBelowHz}))
+		c.names = append(c.names, "stereo width")
 	}
 	return c, nil
 }
@@ -121,60 +121,3 @@ func saturationStage(p *Plan) dsp.Processor {
 	sp.DriveDB = p.SaturationDriveDB
 	return dsp.Chain{dsp.NewGain(dsp.GainParams{GainDB: -p.SaturationPeakDB}), fx.NewSaturation(sp), dsp.NewGain(dsp.GainParams{GainDB: p.SaturationPeakDB})}
 }
-
-// midSide applies one processor to the mid signal and another to the side
-// of a stereo buffer (the two on both cores).
-type midSide struct {
-	mid, side    dsp.Processor
-	m, s         audio.Buffer
-	hm, hs       audio.Buffer
-	w            *worker
-	doMid, doSid func()
-}
-
-func (ms *midSide) Prepare(spec dsp.Spec) error {
-	if spec.Channels != 2 {
-		return fmt.Errorf("mid/side processing needs stereo, got %d channels", spec.Channels)
-	}
-	mono := spec
-	mono.Channels = 1
-	if err := ms.mid.Prepare(mono); err != nil {
-		return err
-	}
-	if err := ms.side.Prepare(mono); err != nil {
-		return err
-	}
-	ms.m, ms.s = audio.NewBuffer(1, spec.MaxFrames), audio.NewBuffer(1, spec.MaxFrames)
-	ms.hm, ms.hs = make(audio.Buffer, 1), make(audio.Buffer, 1)
-	ms.doMid = func() { ms.mid.Process(ms.hm) }
-	ms.doSid = func() { ms.side.Process(ms.hs) }
-	if ms.w == nil {
-		ms.w = newWorker()
-	}
-	return nil
-}
-
-func (ms *midSide) close() {
-	if ms.w != nil {
-		ms.w.close()
-		ms.w = nil
-	}
-}
-
-func (ms *midSide) Process(buf audio.Buffer) {
-	n := buf.Frames()
-	m, s := ms.m.Head(ms.hm, n), ms.s.Head(ms.hs, n)
-	l, r := buf[0], buf[1]
-	for i := range l {
-		m[0][i] = (l[i] + r[i]) * 0.5
-		s[0][i] = (l[i] - r[i]) * 0.5
-	}
-	ms.w.both(ms.doMid, ms.doSid)
-	for i := range l {
-		l[i] = m[0][i] + s[0][i]
-		r[i] = m[0][i] - s[0][i]
-	}
-}
-
-func (ms *midSide) Reset()       { ms.mid.Reset(); ms.side.Reset() }
-func (ms *midSide) Latency() int { return max(ms.mid.Latency(), ms.side.Latency()) }

@@ -187,7 +187,11 @@ func (p *Plan) decideHum(in *analysis.Report) {
 	for _, l := range h.Harmonics {
 		n = max(n, l.Harmonic)
 	}
+	// The notches sit on the measured fundamental (mains drifts a little).
 	p.HumHz, p.HumHarmonics = float64(h.MainsHz), max(n, 1)
+	if f := float64(h.FrequencyHz); isFinite(f) && math.Abs(f-p.HumHz) < 0.02*p.HumHz {
+		p.HumHz = f
+	}
 	p.add("hum", fmt.Sprintf("notches at %d Hz and its harmonics up to %d", h.MainsHz, p.HumHarmonics),
 		fmt.Sprintf("mains hum found at %.2f Hz, %.1f dBFS", float64(h.FrequencyHz), float64(h.LevelDBFS)), 1)
 }

@@ -86,14 +86,11 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 	if err != nil {
 		return nil, err
 	}
-	defer ch.close()
-	procs := ch.processors()
+	procs := ch.procs
 	if err := procs.Prepare(spec); err != nil {
 		return nil, fmt.Errorf("preparing the chain: %w", err)
 	}
-	for _, s := range ch.stages {
-		res.Chain = append(res.Chain, s.name)
-	}
+	res.Chain = append(res.Chain, ch.names...)
 	// The EQ curves actually realized (after Prepare fitted them).
 	for i, e := range ch.eq() {
 		var pts []EQPoint

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -270,14 +271,29 @@ func TestMasterAmountsZeroLeaveAspectsAlone(t *testing.T) {
 	}
 }
 
-// TestMidSideConformance runs the mid/side wrapper through the processor
-// conformance suite.
-func TestMidSideConformance(t *testing.T) {
-	mk := func() dsp.Processor {
-		return &midSide{mid: dsp.NewCurveEQ([]dsp.CurvePoint{{FreqHz: 100, GainDB: 3}, {FreqHz: 8000, GainDB: -2}}, 6, 6),
-			side: dsp.NewCurveEQ([]dsp.CurvePoint{{FreqHz: 200, GainDB: -3}, {FreqHz: 5000, GainDB: 2}}, 6, 6)}
+// TestSectionsConformance runs the chain's filter batch, linked and
+// mid/side, through the processor conformance suite.
+func TestSectionsConformance(t *testing.T) {
+	hp := func() dsp.Processor {
+		return dsp.NewFilter(dsp.FilterParams{Type: "highpass", FreqHz: 20, SlopeDBOct: 12})
 	}
-	dsptest.Run(t, mk, dsptest.Options{Specs: []dsp.Spec{{SampleRate: 44100, Channels: 2, MaxFrames: 512}, {SampleRate: 96000, Channels: 2, MaxFrames: 512}}})
+	eq := func(pts ...dsp.CurvePoint) dsp.Processor {
+		e := dsp.NewCurveEQ(pts, 6, 6)
+		e.SetBellsPerOctave(eqBellsPerOctave)
+		return e
+	}
+	t.Run("linked", func(t *testing.T) {
+		dsptest.Run(t, func() dsp.Processor {
+			return &sections{chains: [][]dsp.Processor{{hp(), dsp.NewHumNotch(50, 4, humQ), eq(dsp.CurvePoint{FreqHz: 60, GainDB: -3}, dsp.CurvePoint{FreqHz: 3000, GainDB: 2})}}}
+		}, dsptest.Options{})
+	})
+	t.Run("mid/side", func(t *testing.T) {
+		dsptest.Run(t, func() dsp.Processor {
+			return &sections{ms: true, chains: [][]dsp.Processor{
+				{hp(), eq(dsp.CurvePoint{FreqHz: 100, GainDB: 3}, dsp.CurvePoint{FreqHz: 8000, GainDB: -2})},
+				{hp(), eq(dsp.CurvePoint{FreqHz: 200, GainDB: -3}, dsp.CurvePoint{FreqHz: 5000, GainDB: 2})}}}
+		}, dsptest.Options{Specs: []dsp.Spec{{SampleRate: 44100, Channels: 2, MaxFrames: 512}, {SampleRate: 96000, Channels: 2, MaxFrames: 512}}})
+	})
 }
 
 // TestReferenceMastering masters a dull, quiet, narrow song against a
@@ -340,20 +356,6 @@ func TestReferenceMastering(t *testing.T) {
 	}
 }
 
-// TestChannelSplitConformance runs the per-channel, two-goroutine wrapper
-// through the conformance suite (its output must not depend on
-// scheduling).
-func TestChannelSplitConformance(t *testing.T) {
-	mk := func() dsp.Processor {
-		return newChannelSplit(func() dsp.Processor {
-			e := dsp.NewCurveEQ([]dsp.CurvePoint{{FreqHz: 60, GainDB: -3}, {FreqHz: 3000, GainDB: 2}}, 6, 6)
-			e.SetBellsPerOctave(eqBellsPerOctave)
-			return dsp.Chain{dsp.NewFilter(dsp.FilterParams{Type: "highpass", FreqHz: 20, SlopeDBOct: 12}), e}
-		})
-	}
-	dsptest.Run(t, mk, dsptest.Options{})
-}
-
 // TestMasterAutoSaturation asks for a loud master (-9 LUFS at -1 dBTP)
 // that the limiter alone cannot reach within --max-limit: with automatic
 // dynamics, soft saturation is added (and explained) and the target is
@@ -380,5 +382,37 @@ func TestMasterAutoSaturation(t *testing.T) {
 	}
 	if res.Limiter.MaxDB > o.MaxLimitDB+0.01 || lib.MaxTruePeakDB() > -1 {
 		t.Errorf("limiter %.2f dB (allowed %.1f), true peak %.3f dBTP", res.Limiter.MaxDB, o.MaxLimitDB, lib.MaxTruePeakDB())
+	}
+}
+
+// TestMasterHum masters a song carrying 50 Hz hum (three harmonics): the
+// plan notches it and the master's analysis no longer finds it.
+func TestMasterHum(t *testing.T) {
+	const rate, seconds = 44100, 20
+	dir := t.TempDir()
+	b := song(rate, seconds, -16)
+	for i := range b[0] {
+		ts := float64(i) / rate
+		h := 0.0
+		for k, db := range []float64{-30, -36, -40} {
+			h += math.Pow(10, db/20) * math.Sin(2*math.Pi*50.0*float64(k+1)*ts)
+		}
+		b[0][i] += float32(h)
+		b[1][i] += float32(h)
+	}
+	in := writeFloat(t, filepath.Join(dir, "in.wav"), b, rate)
+	tgt, _ := Preset("spotify")
+	res, err := Master(context.Background(), FileSource(in), nil, Output{Path: filepath.Join(dir, "out.wav")}, DefaultOptions(tgt), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Input.Defects.Hum.Detected {
+		t.Fatalf("input hum not found: %+v", res.Input.Defects.Hum)
+	}
+	if math.Abs(res.Plan.HumHz-50) > 0.1 || res.Plan.HumHarmonics < 3 || !slices.Contains(res.Chain, "hum notches") {
+		t.Fatalf("plan notches %.2f Hz x %d, chain %v", res.Plan.HumHz, res.Plan.HumHarmonics, res.Chain)
+	}
+	if h := res.Output.Defects.Hum; h.Detected {
+		t.Errorf("hum still found in the master: %.2f Hz at %.1f dBFS (input %.1f dBFS)", float64(h.FrequencyHz), float64(h.LevelDBFS), float64(res.Input.Defects.Hum.LevelDBFS))
 	}
 }

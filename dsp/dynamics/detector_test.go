@@ -110,3 +110,45 @@ func TestMeterFilterMatchesLibebur128(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectorSkip checks that skipping quiet stretches changes no reading
+// that matters: wherever the full computation reads above the threshold
+// the skipping detector reads the same, elsewhere at most the threshold;
+// and on music at a limiter's level some stretches are skipped.
+func TestDetectorSkip(t *testing.T) {
+	const rate = 44100
+	song := synth.SongBuffer(rate, 6, 5)[0]
+	for _, thr := range []float64{0.05, 0.3, 0.6, 2} {
+		for _, block := range []int{1, 37, 64, 500, 4096} {
+			full := newTPDetector(truepeak.Design(8, detectorTaps), 4096, 1.02, rate)
+			skip := newTPDetector(truepeak.Design(8, detectorTaps), 4096, 1.02, rate)
+			skip.skipUnder(thr)
+			qf, qs := make([]float64, 4096), make([]float64, 4096)
+			skipped, differ := 0, 0
+			for off := 0; off < len(song); off += block {
+				x := song[off:min(off+block, len(song))]
+				full.run(qf[:len(x)], x)
+				skip.run(qs[:len(x)], x)
+				for i := range x {
+					switch {
+					case qf[i] > thr && qs[i] != qf[i]:
+						differ++
+					case qf[i] <= thr && qs[i] > thr:
+						differ++
+					case qs[i] == 0 && qf[i] > 0:
+						skipped++
+					}
+				}
+			}
+			if block == 4096 {
+				t.Logf("threshold %g: %.0f %% of frames skipped (gain bound %.3f)", thr, 100*float64(skipped)/float64(len(song)), skip.gain)
+			}
+			if differ > 0 {
+				t.Errorf("threshold %g, blocks of %d: %d readings differ", thr, block, differ)
+			}
+			if thr == 0.6 && block >= 64 && skipped < len(song)/10 {
+				t.Errorf("threshold %g, blocks of %d: only %d of %d frames skipped", thr, block, skipped, len(song))
+			}
+		}
+	}
+}

@@ -232,6 +232,8 @@ func (l *Limiter) Prepare(spec dsp.Spec) error {
 	l.delay = make([][]float32, spec.Channels)
 	for c := range l.dets {
 		l.dets[c] = newTPDetector(f, spec.MaxFrames, l.clampInterpolate, fs)
+		// Only readings above the internal ceiling change the gain.
+		l.dets[c].skipUnder(l.ceil)
 		l.q[c] = make([]float64, spec.MaxFrames)
 		l.delay[c] = make([]float32, l.lat)
 	}
@@ -536,6 +538,13 @@ type tpDetector struct {
 	compat      [][]float64
 	compatStart int
 	crow        []float64
+	// gain bounds every reading by the largest sample magnitude in the
+	// frame's window (the largest sum of |coefficients| of any phase,
+	// times clamp); frames whose window stays below skipBelow (0: never)
+	// read 0 instead, without being computed.
+	gain      float64
+	skipBelow float64
+	chunkMax  []float64
 }
 
 func newTPDetector(f *truepeak.Filter, maxFrames int, clamp, rate float64) *tpDetector {
@@ -565,7 +574,33 @@ func newTPDetector(f *truepeak.Filter, maxFrames int, clamp, rate float64) *tpDe
 		d.compatStart = d.taps - 1 - (d.delay - delay) - (len(phases[0]) - 1)
 		d.crow = make([]float64, maxFrames)
 	}
+	d.gain = clamp // row 0 is the samples themselves
+	for _, r := range d.rev {
+		d.gain = max(d.gain, clamp*sumAbs(r))
+	}
+	for _, r := range d.compat {
+		d.gain = max(d.gain, sumAbs(r))
+	}
+	// Rounding in the sums cannot add a billionth.
+	d.gain *= 1 + 1e-9
+	d.chunkMax = make([]float64, (d.taps-1+maxFrames)/skipChunk+2)
 	return d
+}
+
+// skipUnder lets the detector skip the frames that cannot read above
+// threshold (see run).
+func (d *tpDetector) skipUnder(threshold float64) {
+	if d.factor > 1 {
+		d.skipBelow = threshold / d.gain
+	}
+}
+
+func sumAbs(r []float64) float64 {
+	s := 0.0
+	for _, v := range r {
+		s += math.Abs(v)
+	}
+	return s
 }
 
 // meterFilter returns the interpolator that libebur128, the reference
@@ -645,40 +680,100 @@ func (d *tpDetector) run(q []float64, x []float32) {
 	for i, v := range x {
 		w[h+i] = float64(v)
 	}
+	q = q[:n]
+	if d.skipBelow <= 0 {
+		d.span(q, w, 0, n)
+		d.last = d.g[(d.factor-1)*d.stride+n]
+	} else {
+		// A chunk of skipChunk frames whose window of samples (the chunk
+		// and the h after it in w) stays under skipBelow cannot read above
+		// the threshold: its q is 0. The others run as spans of
+		// consecutive chunks.
+		gm := d.chunkMax[:(h+n+skipChunk-1)/skipChunk]
+		for j := range gm {
+			m := 0.0
+			for _, v := range w[j*skipChunk : min((j+1)*skipChunk, h+n)] {
+				m = max(m, math.Abs(v))
+			}
+			gm[j] = m
+		}
+		quiet := func(s int) bool {
+			// w[s : s+skipChunk+h] lies in groups s/skipChunk and the next
+			// (h < skipChunk).
+			j := s / skipChunk
+			return max(gm[j], gm[min(j+1, len(gm)-1)]) < d.skipBelow
+		}
+		lastDone := false
+		for s := 0; s < n; {
+			e := min(s+skipChunk, n)
+			if quiet(s) {
+				clear(q[s:e])
+				s = e
+				lastDone = false
+				continue
+			}
+			for e < n && !quiet(e) {
+				e = min(e+skipChunk, n)
+			}
+			d.span(q, w, s, e)
+			lastDone = e == n
+			s = e
+		}
+		row := d.g[(d.factor-1)*d.stride:]
+		if !lastDone {
+			firAbsGo(row[n:n+1], w[n-1:], d.rev[d.factor-2])
+		}
+		d.last = row[n]
+	}
+	copy(d.work, w[n:n+h])
+}
+
+// skipChunk is the granularity (frames) at which the detector skips quiet
+// stretches; it must exceed the filter's history (taps − 1).
+const skipChunk = 64
+
+// span computes q[s:e] from the oversampled rows over the same frames
+// (row factor−1 from frame s−1, for the neighbour of phase 0).
+func (d *tpDetector) span(q, w []float64, s, e int) {
+	h := d.taps - 1
 	L, st := d.factor, d.stride
 	g := d.g
 	for p, r := range d.rev {
-		firAbs(g[(p+1)*st+1:(p+1)*st+1+n], w, r)
+		from := s
+		if p == L-2 && s > 0 {
+			from = s - 1
+		}
+		firAbs(g[(p+1)*st+1+from:(p+1)*st+1+e], w[from:], r)
 	}
 	base := h - d.delay
-	row0 := g[1 : n+2]
-	for i, v := range w[base : base+n+1] {
+	row0 := g[1+s : e+2]
+	for i, v := range w[base+s : base+e+1] {
 		row0[i] = math.Abs(v)
 	}
-	g[(L-1)*st] = d.last
-	q = q[:n]
-	clear(q)
+	if s == 0 {
+		g[(L-1)*st] = d.last
+	}
+	qs := q[s:e]
+	clear(qs)
 	clamp := d.clamp
 	for p := 0; p < L; p++ {
-		a := g[p*st+1 : p*st+1+n]
+		a := g[p*st+1+s : p*st+1+e]
 		var lo, hi []float64
 		if p == 0 {
-			lo = g[(L-1)*st : (L-1)*st+n]
+			lo = g[(L-1)*st+s : (L-1)*st+e]
 		} else {
-			lo = g[(p-1)*st+1 : (p-1)*st+1+n]
+			lo = g[(p-1)*st+1+s : (p-1)*st+1+e]
 		}
 		if p == L-1 {
-			hi = g[2 : n+2]
+			hi = g[2+s : 2+e]
 		} else {
-			hi = g[(p+1)*st+1 : (p+1)*st+1+n]
+			hi = g[(p+1)*st+1+s : (p+1)*st+1+e]
 		}
-		peakMax(q, a, lo, hi, clamp)
+		peakMax(qs, a, lo, hi, clamp)
 	}
 	for _, r := range d.compat {
-		c := d.crow[:n]
-		firAbs(c, w[d.compatStart:], r)
-		peakMax(q, c, c, c, 1) // q = max(q, c)
+		c := d.crow[s:e]
+		firAbs(c, w[d.compatStart+s:], r)
+		peakMax(qs, c, c, c, 1) // q = max(q, c)
 	}
-	d.last = g[(L-1)*st+n]
-	copy(d.work, w[n:n+h])
 }

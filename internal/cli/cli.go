@@ -12,6 +12,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -84,6 +85,21 @@ func Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := Env{Stdout: os.Stdout, Stderr: os.Stderr, Progress: isTerminal(os.Stderr)}
+	// MIXDOWN_CPUPROFILE names a file for a CPU profile of the run (for
+	// `go tool pprof`; see bench/README.md).
+	if path := os.Getenv("MIXDOWN_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "mixdown: MIXDOWN_CPUPROFILE: %v\n", err)
+			return ExitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(env.Stderr, "mixdown: MIXDOWN_CPUPROFILE: %v\n", err)
+			return ExitUsage
+		}
+		defer pprof.StopCPUProfile()
+	}
 	return Run(ctx, env, args)
 }
 
