@@ -68,8 +68,11 @@ type Analyzer struct {
 
 	pending   audio.Buffer // frames waiting for a full chunk
 	pendN     int
-	mid, side []float32    // the chunk's mid and side (mid is one of midBuf)
+	mid, side []float32    // the chunk's mid and side (of midBuf, sideBuf)
 	midBuf    [2][]float32 // alternate chunks' mid, read by the fold meter
+	sideBuf   [2][]float32 // and side, read by the spectrum
+	specMid   []float32    // the chunk the spectrum and hum goroutine reads
+	specSide  []float32
 	jobBuf    [2]audio.Buffer
 	jobHdr    [2]audio.Buffer
 	slot      int          // which of the pairs the next chunk uses
@@ -138,9 +141,9 @@ func New(opt Options) (*Analyzer, error) {
 			a.pair, _ = loudness.New(loudness.Options{SampleRate: opt.SampleRate, Channels: 2, Layout: audio.LayoutStereo})
 			a.pairHdr = make(audio.Buffer, 2)
 		}
-		a.side = make([]float32, maxChunk)
 		a.midBuf = [2][]float32{make([]float32, maxChunk), make([]float32, maxChunk)}
-		a.mid = a.midBuf[0]
+		a.sideBuf = [2][]float32{make([]float32, maxChunk), make([]float32, maxChunk)}
+		a.mid, a.side = a.midBuf[0], a.sideBuf[0]
 	}
 	for i := range a.jobBuf {
 		a.jobBuf[i] = audio.NewBuffer(opt.Channels, maxChunk)
@@ -249,12 +252,12 @@ func (a *Analyzer) writeFold() {
 	}
 }
 
-// writeChunk analyzes at most maxChunk frames. The loudness meters run
-// on their own goroutines, one chunk behind: the chunk is copied for them,
-// the caller's goroutine scans it (while the meters may still be busy with
-// the previous chunk), waits for them, starts them on this chunk and runs
-// the spectrum and hum analyses, then returns with the meters still
-// working, so that they overlap the decoding of the next block too. Every
+// writeChunk analyzes at most maxChunk frames. The loudness meters and
+// the spectrum and hum analyses run on their own goroutines, one chunk
+// behind: the chunk is copied for them, the caller's goroutine scans it
+// (while they may still be busy with the previous chunk), waits for them,
+// starts them on this chunk and returns with them still working, so that
+// they overlap the decoding and scanning of the next block. Every
 // component owns its state and sees the chunks in order, so the results do
 // not depend on scheduling.
 func (a *Analyzer) writeChunk(c audio.Buffer) {
@@ -267,7 +270,7 @@ func (a *Analyzer) writeChunk(c audio.Buffer) {
 	}
 	c = job
 	if a.left >= 0 {
-		a.mid = a.midBuf[slot]
+		a.mid, a.side = a.midBuf[slot], a.sideBuf[slot]
 	}
 	a.scan(c)
 	a.wg.Wait() // the meters are done with the previous chunk
@@ -283,9 +286,16 @@ func (a *Analyzer) writeChunk(c audio.Buffer) {
 		a.wg.Add(1)
 		go a.runFold()
 	}
-	a.spec.write(mid, side)
-	a.hum.write(mid)
+	a.specMid, a.specSide = mid, side
+	a.wg.Add(1)
+	go a.runSpectrum()
 	a.frames += int64(n)
+}
+
+func (a *Analyzer) runSpectrum() {
+	a.spec.write(a.specMid, a.specSide)
+	a.hum.write(a.specMid)
+	a.wg.Done()
 }
 
 // sanitize copies src to dst, replacing NaN with 0 and clamping
