@@ -414,18 +414,37 @@ type loudestWindow struct {
 func newLoudestWindow(rate int) *loudestWindow { return &loudestWindow{rate: rate} }
 
 func (l *loudestWindow) write(b audio.Buffer) error {
-	for i := 0; i < b.Frames(); i++ {
+	n := b.Frames()
+	for off := 0; off < n; {
+		k := min(n-off, l.rate-l.n)
 		for c := range b {
-			v := float64(b[c][i])
-			l.acc += v * v
+			l.acc += sumSquares(b[c][off : off+k])
 		}
-		l.n++
-		if l.n == l.rate {
+		off += k
+		if l.n += k; l.n == l.rate {
 			l.secs = append(l.secs, l.acc)
 			l.acc, l.n = 0, 0
 		}
 	}
 	return nil
+}
+
+// sumSquares returns Σx² over x, in four float64 partial sums.
+func sumSquares(x []float32) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+3 < len(x); i += 4 {
+		a, b, c, d := float64(x[i]), float64(x[i+1]), float64(x[i+2]), float64(x[i+3])
+		s0 += a * a
+		s1 += b * b
+		s2 += c * c
+		s3 += d * d
+	}
+	for ; i < len(x); i++ {
+		v := float64(x[i])
+		s0 += v * v
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // start returns the first frame of the loudest window of seconds seconds.

@@ -416,3 +416,55 @@ func TestMasterHum(t *testing.T) {
 		t.Errorf("hum still found in the master: %.2f Hz at %.1f dBFS (input %.1f dBFS)", float64(h.FrequencyHz), float64(h.LevelDBFS), float64(res.Input.Defects.Hum.LevelDBFS))
 	}
 }
+
+// TestLoudestWindow finds a loud stretch placed at a known second, whatever
+// the block size.
+func TestLoudestWindow(t *testing.T) {
+	const rate, seconds = 1000, 100
+	b := audio.NewBuffer(2, rate*seconds)
+	for i := range b[0] {
+		v := float32(0.01)
+		if s := i / rate; s >= 57 && s < 87 {
+			v = 0.5
+		}
+		b[0][i], b[1][i] = v, -v
+	}
+	for _, block := range []int{1, 333, 1000, 4096} {
+		l := newLoudestWindow(rate)
+		for off := 0; off < b.Frames(); off += block {
+			if err := l.write(b.Slice(make(audio.Buffer, 2), off, min(off+block, b.Frames()))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := l.start(previewS); got != 57*rate {
+			t.Errorf("blocks of %d: loudest 30 s start at frame %d, want %d", block, got, 57*rate)
+		}
+	}
+}
+
+// TestMasterPreviews writes the before and after previews: 30 s each,
+// from the same place, at the same integrated loudness (libebur128).
+func TestMasterPreviews(t *testing.T) {
+	const rate = 44100
+	dir := t.TempDir()
+	b := song(rate, 50, -20)
+	in := writeFloat(t, filepath.Join(dir, "in.wav"), b, rate)
+	tgt, _ := Preset("spotify")
+	pdir := filepath.Join(dir, "previews")
+	res, err := Master(context.Background(), FileSource(in), nil, Output{Path: filepath.Join(dir, "out.wav"), PreviewDir: pdir}, DefaultOptions(tgt), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, fb := readFile(t, filepath.Join(pdir, "preview-before.wav"))
+	after, fa := readFile(t, filepath.Join(pdir, "preview-after.wav"))
+	if before.Frames() != previewS*rate || after.Frames() != previewS*rate || fb.SampleRate != rate || fa.SampleRate != rate {
+		t.Fatalf("previews of %d and %d frames", before.Frames(), after.Frames())
+	}
+	if res.PreviewStartS < 0 || res.PreviewStartS > 20 {
+		t.Errorf("preview starts at %.1f s of a 50 s song", res.PreviewStartS)
+	}
+	lb, la := refmeter.Libebur128(t, before, rate), refmeter.Libebur128(t, after, rate)
+	if d := lb.Integrated - la.Integrated; math.Abs(d) > 0.1 {
+		t.Errorf("previews %.2f LU apart (before %.2f, after %.2f LUFS)", d, lb.Integrated, la.Integrated)
+	}
+}

@@ -595,6 +595,22 @@ func (d *tpDetector) skipUnder(threshold float64) {
 	}
 }
 
+// maxAbs returns the largest magnitude in w, comparing the bits of the
+// magnitudes as integers (a NaN reads as larger than any number, so a
+// chunk holding one is never skipped).
+func maxAbs(w []float64) float64 {
+	var m0, m1 uint64
+	i := 0
+	for ; i+1 < len(w); i += 2 {
+		m0 = max(m0, math.Float64bits(w[i])&^(1<<63))
+		m1 = max(m1, math.Float64bits(w[i+1])&^(1<<63))
+	}
+	if i < len(w) {
+		m0 = max(m0, math.Float64bits(w[i])&^(1<<63))
+	}
+	return math.Float64frombits(max(m0, m1))
+}
+
 func sumAbs(r []float64) float64 {
 	s := 0.0
 	for _, v := range r {
@@ -691,11 +707,7 @@ func (d *tpDetector) run(q []float64, x []float32) {
 		// consecutive chunks.
 		gm := d.chunkMax[:(h+n+skipChunk-1)/skipChunk]
 		for j := range gm {
-			m := 0.0
-			for _, v := range w[j*skipChunk : min((j+1)*skipChunk, h+n)] {
-				m = max(m, math.Abs(v))
-			}
-			gm[j] = m
+			gm[j] = maxAbs(w[j*skipChunk : min((j+1)*skipChunk, h+n)])
 		}
 		quiet := func(s int) bool {
 			// w[s : s+skipChunk+h] lies in groups s/skipChunk and the next

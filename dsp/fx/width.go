@@ -67,6 +67,7 @@ type Width struct {
 	ap       [2]biquad // mid: the crossover's all-pass sum
 	hp       [4]biquad // side: LR8 high-pass
 	count    int       // frames since the last flush
+	m, s     []float64 // mid and side scratch (mono bass)
 }
 
 // NewWidth returns a width control with parameters p (checked by Prepare).
@@ -104,6 +105,7 @@ func (w *Width) Prepare(spec dsp.Spec) error {
 			w.hp[k].c = dsp.HighPass(fc, q, fs)
 			w.hp[k+2].c = dsp.HighPass(fc, q, fs)
 		}
+		w.m, w.s = make([]float64, spec.MaxFrames), make([]float64, spec.MaxFrames)
 	}
 	w.prepared = true
 	w.Reset()
@@ -170,24 +172,70 @@ func (w *Width) Process(buf audio.Buffer) {
 	if w.p.SwapChannels {
 		gs = -gs // L and R exchanged: the side changes sign
 	}
+	if !w.monoBass {
+		for i := range l {
+			m := 0.5 * (float64(l[i]) + float64(r[i]))
+			s := 0.5 * (float64(l[i]) - float64(r[i]))
+			s *= gs
+			l[i] = float32(gl * (m + s))
+			r[i] = float32(gr * (m - s))
+		}
+		return
+	}
+	// Mono bass: mid and side run through their filters a block at a
+	// time, each cascade with its state in locals, flushed every
+	// flushEvery frames from the start.
+	for off := 0; off < len(l); {
+		k := min(len(l)-off, len(w.m))
+		w.monoBassBlock(l[off:off+k], r[off:off+k], gs, gl, gr)
+		off += k
+	}
+}
+
+func (w *Width) monoBassBlock(l, r []float32, gs, gl, gr float64) {
+	n := len(l)
+	m, s := w.m[:n], w.s[:n]
+	r = r[:n]
 	for i := range l {
-		m := 0.5 * (float64(l[i]) + float64(r[i]))
-		s := 0.5 * (float64(l[i]) - float64(r[i]))
-		if w.monoBass {
-			m = w.ap[1].tick(w.ap[0].tick(m))
-			s = w.hp[3].tick(w.hp[2].tick(w.hp[1].tick(w.hp[0].tick(s))))
-			if w.count++; w.count == flushEvery {
-				w.count = 0
-				for k := range w.ap {
-					w.ap[k].flush()
-				}
-				for k := range w.hp {
-					w.hp[k].flush()
-				}
+		m[i] = 0.5 * (float64(l[i]) + float64(r[i]))
+		s[i] = 0.5 * (float64(l[i]) - float64(r[i]))
+	}
+	for off := 0; off < n; {
+		k := min(n-off, flushEvery-w.count)
+		cascade2(&w.ap[0], &w.ap[1], m[off:off+k])
+		cascade2(&w.hp[0], &w.hp[1], s[off:off+k])
+		cascade2(&w.hp[2], &w.hp[3], s[off:off+k])
+		off += k
+		if w.count += k; w.count == flushEvery {
+			w.count = 0
+			for k := range w.ap {
+				w.ap[k].flush()
+			}
+			for k := range w.hp {
+				w.hp[k].flush()
 			}
 		}
-		s *= gs
-		l[i] = float32(gl * (m + s))
-		r[i] = float32(gr * (m - s))
 	}
+	for i := range l {
+		si := s[i] * gs
+		l[i] = float32(gl * (m[i] + si))
+		r[i] = float32(gr * (m[i] - si))
+	}
+}
+
+// cascade2 runs x through a then b in place, as biquad.tick would, with
+// the state in locals.
+func cascade2(a, b *biquad, x []float64) {
+	ca, cb := a.c, b.c
+	p1, p2, q1, q2 := a.s1, a.s2, b.s1, b.s2
+	for i, v := range x {
+		y := ca.B0*v + p1
+		p1 = ca.B1*v - ca.A1*y + p2
+		p2 = ca.B2*v - ca.A2*y
+		z := cb.B0*y + q1
+		q1 = cb.B1*y - cb.A1*z + q2
+		q2 = cb.B2*y - cb.A2*z
+		x[i] = z
+	}
+	a.s1, a.s2, b.s1, b.s2 = p1, p2, q1, q2
 }
