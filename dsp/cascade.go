@@ -7,7 +7,7 @@ import (
 )
 
 // CascadeBatch runs the second-order sections of several static filters
-// (Filter, EQ, CurveEQ, DCBlock, HumNotch), each over its own buffer, four
+// (Filter, EQ, CurveEQ, DCBlock, HumNotch, Sections), each over its own buffer, four
 // channels at a time: every channel of every buffer is a lane, the lanes
 // are grouped by four, and each group runs through all its sections in one
 // pass with the state in vector registers. The filters of one buffer form
@@ -69,6 +69,8 @@ func staticBank(p Processor) (*sosBank, bool) {
 		b = q.bank
 	case *HumNotch:
 		b = q.bank
+	case *Sections:
+		b = q.bank
 	default:
 		return nil, false
 	}
@@ -79,8 +81,8 @@ func staticBank(p Processor) (*sosBank, bool) {
 }
 
 // IsStaticCascade reports whether p can join a CascadeBatch: a prepared
-// Filter, EQ, CurveEQ, DCBlock or HumNotch whose coefficients are not
-// gliding.
+// Filter, EQ, CurveEQ, DCBlock, HumNotch or Sections whose coefficients
+// are not gliding.
 func IsStaticCascade(p Processor) bool {
 	_, ok := staticBank(p)
 	return ok

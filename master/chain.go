@@ -73,15 +73,39 @@ func buildChain(p *Plan, o Options, channels int) (*chain, error) {
 		return e
 	}
 	c.eq = func() []*dsp.CurveEQ { return nil }
-	filters := &sections{}
+	// In stereo the width (side gain and mono-bass crossover) joins the
+	// batch when nothing non-linear comes between it and the EQ: the
+	// filters then run on mid and side.
+	widthStage := channels == 2 && (p.Width != 1 || p.MonoBelowHz > 0)
+	mergeWidth := widthStage && p.Bands == nil
+	filters := &sections{sideGain: 1}
 	pts, ok := eqPoints(p.EQMid)
 	switch {
-	case p.EQSide != nil && channels == 2:
-		spts, _ := eqPoints(p.EQSide)
-		mid, side := newEQ(pts), newEQ(spts)
-		c.eq = func() []*dsp.CurveEQ { return []*dsp.CurveEQ{mid, side} }
-		filters.ms, filters.chains = true, [][]dsp.Processor{lane(mid), lane(side)}
-		c.names = append(c.names, "mid/side tonal EQ")
+	case channels == 2 && (p.EQSide != nil || mergeWidth):
+		var midEQ, sideEQ []dsp.Processor
+		switch {
+		case p.EQSide != nil:
+			spts, _ := eqPoints(p.EQSide)
+			mid, side := newEQ(pts), newEQ(spts)
+			c.eq = func() []*dsp.CurveEQ { return []*dsp.CurveEQ{mid, side} }
+			midEQ, sideEQ = []dsp.Processor{mid}, []dsp.Processor{side}
+			c.names = append(c.names, "mid/side tonal EQ")
+		case ok:
+			// The same EQ on both: one instance each.
+			mid, side := newEQ(pts), newEQ(pts)
+			c.eq = func() []*dsp.CurveEQ { return []*dsp.CurveEQ{mid} }
+			midEQ, sideEQ = []dsp.Processor{mid}, []dsp.Processor{side}
+			c.names = append(c.names, "tonal EQ")
+		}
+		if mergeWidth {
+			if p.MonoBelowHz > 0 {
+				fc := p.MonoBelowHz
+				midEQ = append(midEQ, dsp.NewSections(func(fs float64) []dsp.Coefs { m, _ := fx.MonoBassSections(fc, fs); return m }))
+				sideEQ = append(sideEQ, dsp.NewSections(func(fs float64) []dsp.Coefs { _, s := fx.MonoBassSections(fc, fs); return s }))
+			}
+			filters.sideGain = float32(p.Width)
+		}
+		filters.ms, filters.chains = true, [][]dsp.Processor{lane(midEQ...), lane(sideEQ...)}
 	case ok:
 		e := newEQ(pts)
 		c.eq = func() []*dsp.CurveEQ { return []*dsp.CurveEQ{e} }
@@ -103,8 +127,10 @@ func buildChain(p *Plan, o Options, channels int) (*chain, error) {
 		c.procs = append(c.procs, c.multiband)
 		c.names = append(c.names, "multiband compressor")
 	}
-	if channels == 2 && (p.Width != 1 || p.MonoBelowHz > 0) {
-		c.procs = append(c.procs, fx.NewWidth(fx.WidthParams{Width: p.Width, MonoBelowHz: p.MonoBelowHz}))
+	if widthStage {
+		if !mergeWidth {
+			c.procs = append(c.procs, fx.NewWidth(fx.WidthParams{Width: p.Width, MonoBelowHz: p.MonoBelowHz}))
+		}
 		c.names = append(c.names, "stereo width")
 	}
 	return c, nil

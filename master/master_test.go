@@ -12,6 +12,7 @@ import (
 	"github.com/mixdown/mixdown/audio/audiofile"
 	"github.com/mixdown/mixdown/dsp"
 	"github.com/mixdown/mixdown/dsp/dsptest"
+	"github.com/mixdown/mixdown/dsp/fx"
 	"github.com/mixdown/mixdown/internal/refmeter"
 	"github.com/mixdown/mixdown/internal/synth"
 	"github.com/mixdown/mixdown/internal/testutil"
@@ -289,11 +290,58 @@ func TestSectionsConformance(t *testing.T) {
 	})
 	t.Run("mid/side", func(t *testing.T) {
 		dsptest.Run(t, func() dsp.Processor {
-			return &sections{ms: true, chains: [][]dsp.Processor{
+			return &sections{ms: true, sideGain: 1, chains: [][]dsp.Processor{
 				{hp(), eq(dsp.CurvePoint{FreqHz: 100, GainDB: 3}, dsp.CurvePoint{FreqHz: 8000, GainDB: -2})},
 				{hp(), eq(dsp.CurvePoint{FreqHz: 200, GainDB: -3}, dsp.CurvePoint{FreqHz: 5000, GainDB: 2})}}}
 		}, dsptest.Options{Specs: []dsp.Spec{{SampleRate: 44100, Channels: 2, MaxFrames: 512}, {SampleRate: 96000, Channels: 2, MaxFrames: 512}}})
 	})
+}
+
+// TestSectionsWidth: with the width merged into the batch (mid/side
+// lanes, mono-bass crossover sections, side gain), the filters give what
+// the high-pass and EQ on left and right followed by fx.Width give, within
+// float32 rounding, and pass the conformance suite.
+func TestSectionsWidth(t *testing.T) {
+	const rate, fc, width = 44100, 120.0, 1.4
+	pts := []dsp.CurvePoint{{FreqHz: 60, GainDB: -3}, {FreqHz: 3000, GainDB: 2}}
+	eq := func() dsp.Processor {
+		e := dsp.NewCurveEQ(pts, 6, 6)
+		e.SetBellsPerOctave(eqBellsPerOctave)
+		return e
+	}
+	hp := func() dsp.Processor { return dsp.NewFilter(dsp.FilterParams{Type: "highpass", FreqHz: 20, SlopeDBOct: 12}) }
+	merged := func() dsp.Processor {
+		mid := dsp.NewSections(func(fs float64) []dsp.Coefs { m, _ := fx.MonoBassSections(fc, fs); return m })
+		side := dsp.NewSections(func(fs float64) []dsp.Coefs { _, s := fx.MonoBassSections(fc, fs); return s })
+		return &sections{ms: true, sideGain: width, chains: [][]dsp.Processor{{hp(), eq(), mid}, {hp(), eq(), side}}}
+	}
+	dsptest.Run(t, merged, dsptest.Options{Specs: []dsp.Spec{{SampleRate: rate, Channels: 2, MaxFrames: 512}}})
+	spec := dsp.Spec{SampleRate: rate, Channels: 2, MaxFrames: 4096}
+	ref := dsp.Chain{hp(), eq(), fx.NewWidth(fx.WidthParams{Width: width, MonoBelowHz: fc})}
+	got := merged()
+	if err := ref.Prepare(spec); err != nil {
+		t.Fatal(err)
+	}
+	if err := got.Prepare(spec); err != nil {
+		t.Fatal(err)
+	}
+	a := synth.SongBuffer(rate, 5, 4)
+	b := synth.SongBuffer(rate, 5, 4)
+	for off := 0; off < a.Frames(); off += 4096 {
+		end := min(off+4096, a.Frames())
+		ref.Process(a.Slice(make(audio.Buffer, 2), off, end))
+		got.Process(b.Slice(make(audio.Buffer, 2), off, end))
+	}
+	worst := 0.0
+	for c := range a {
+		for i := range a[c] {
+			worst = max(worst, math.Abs(float64(a[c][i]-b[c][i])))
+		}
+	}
+	t.Logf("largest difference from the L/R chain and fx.Width: %.2g", worst)
+	if worst > 2e-6 {
+		t.Errorf("merged width differs from fx.Width by %g", worst)
+	}
 }
 
 // TestReferenceMastering masters a dull, quiet, narrow song against a

@@ -15,16 +15,18 @@ import (
 // (stereo only) chains[0] filters the mid signal (L+R)/2 and chains[1]
 // the side (L−R)/2; filters that are alike on both channels, such as the
 // high-pass, act the same on left and right as on mid and side, being
-// linear. Every filter must be a static cascade (dsp.IsStaticCascade once
-// prepared) with no latency.
+// linear. The side is then scaled by sideGain (the width) before left and
+// right are made again. Every filter must be a static cascade
+// (dsp.IsStaticCascade once prepared) with no latency.
 type sections struct {
-	chains [][]dsp.Processor
-	ms     bool
-	batch  *dsp.CascadeBatch
-	nc     int
-	m, s   audio.Buffer // mid and side scratch (mid/side mode)
-	hm, hs audio.Buffer
-	bufs   []audio.Buffer
+	chains   [][]dsp.Processor
+	ms       bool
+	sideGain float32
+	batch    *dsp.CascadeBatch
+	nc       int
+	m, s     audio.Buffer // mid and side scratch (mid/side mode)
+	hm, hs   audio.Buffer
+	bufs     []audio.Buffer
 }
 
 func (s *sections) Prepare(spec dsp.Spec) error {
@@ -88,9 +90,11 @@ func (s *sections) Process(buf audio.Buffer) {
 	}
 	s.bufs = append(s.bufs[:0], s.hm, s.hs)
 	s.batch.Process(s.bufs)
+	g := s.sideGain
 	for i := range l {
-		l[i] = m[i] + sd[i]
-		r[i] = m[i] - sd[i]
+		v := sd[i] * g
+		l[i] = m[i] + v
+		r[i] = m[i] - v
 	}
 }
 

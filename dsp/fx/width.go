@@ -70,6 +70,18 @@ type Width struct {
 	m, s     []float64 // mid and side scratch (mono bass)
 }
 
+// MonoBassSections returns the second-order sections of Width's mono-bass
+// crossover at MonoBelowHz fc (Hz) for sample rate fs (Hz): the all-pass
+// the mid goes through (two sections) and the side's eighth-order
+// Linkwitz-Riley high-pass (four), for use in other engines.
+func MonoBassSections(fc, fs float64) (mid, side []dsp.Coefs) {
+	for _, q := range butter4Q {
+		mid = append(mid, dsp.AllPass(fc, q, fs))
+		side = append(side, dsp.HighPass(fc, q, fs))
+	}
+	return mid, append(side, side...)
+}
+
 // NewWidth returns a width control with parameters p (checked by Prepare).
 func NewWidth(p WidthParams) *Width { return &Width{p: p} }
 
@@ -100,10 +112,12 @@ func (w *Width) Prepare(spec dsp.Spec) error {
 		w.gr = math.Pow(10, w.p.BalanceDB/20)
 	}
 	if w.monoBass {
-		for k, q := range butter4Q {
-			w.ap[k].c = dsp.AllPass(fc, q, fs)
-			w.hp[k].c = dsp.HighPass(fc, q, fs)
-			w.hp[k+2].c = dsp.HighPass(fc, q, fs)
+		mid, side := MonoBassSections(fc, fs)
+		for k := range w.ap {
+			w.ap[k].c = mid[k]
+		}
+		for k := range w.hp {
+			w.hp[k].c = side[k]
 		}
 		w.m, w.s = make([]float64, spec.MaxFrames), make([]float64, spec.MaxFrames)
 	}
