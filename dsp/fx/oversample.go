@@ -68,14 +68,36 @@ func (s *hbStage) reset() {
 }
 
 // upsample writes 2·len(x) samples to y: the even outputs are the
-// interpolating FIR over x, the odd ones x delayed by K.
+// interpolating FIR over x, the odd ones x delayed by K. Four outputs are
+// summed side by side (each in the order of the taps, as one at a time
+// would), which keeps the multiply-adds busy instead of waiting on one sum.
 func (s *hbStage) upsample(y, x []float64) {
 	k, t := s.h.k, s.h.taps
+	nt := len(t)
 	hist := 2*k + 1
 	buf := s.up[:hist+len(x)]
 	copy(buf[hist:], x)
-	for m := range x {
+	y = y[:2*len(x)]
+	m := 0
+	for ; m+3 < len(x); m += 4 {
 		base := hist + m - k // buf[base+j] = x[m-K+j], buf[base-1-j] = x[m-K-1-j]
+		hi := buf[base : base+nt+3]
+		lo := buf[base-nt : base+3] // lo[nt-1-j+q] = buf[base+q-1-j]
+		var a0, a1, a2, a3 float64
+		for j, tj := range t {
+			r := nt - 1 - j
+			a0 += tj * (hi[j] + lo[r])
+			a1 += tj * (hi[j+1] + lo[r+1])
+			a2 += tj * (hi[j+2] + lo[r+2])
+			a3 += tj * (hi[j+3] + lo[r+3])
+		}
+		y[2*m], y[2*m+1] = 2*a0, buf[base]
+		y[2*m+2], y[2*m+3] = 2*a1, buf[base+1]
+		y[2*m+4], y[2*m+5] = 2*a2, buf[base+2]
+		y[2*m+6], y[2*m+7] = 2*a3, buf[base+3]
+	}
+	for ; m < len(x); m++ {
+		base := hist + m - k
 		acc := 0.0
 		for j, tj := range t {
 			acc += tj * (buf[base+j] + buf[base-1-j])
@@ -86,14 +108,29 @@ func (s *hbStage) upsample(y, x []float64) {
 	copy(buf, buf[len(x):])
 }
 
-// downsample writes len(u)/2 samples to z.
+// downsample writes len(u)/2 samples to z, four at a time as upsample.
 func (s *hbStage) downsample(z, u []float64) {
 	k, t := s.h.k, s.h.taps
 	hist := 4*k + 2
 	buf := s.down[:hist+len(u)]
 	copy(buf[hist:], u)
-	for m := range z {
-		c := hist + 2*m - (2*k + 1) // centre tap: u[2m - (2K+1)]
+	m := 0
+	for ; m+3 < len(z); m += 4 {
+		c := hist + 2*m - (2*k + 1) // centre tap of output m: u[2m - (2K+1)]
+		w := buf[c-2*k-1 : c+2*k+8] // w[o+q] = buf[c-2K-1+o+q]
+		o := 2*k + 1                // the centre in w
+		a0, a1, a2, a3 := 0.5*w[o], 0.5*w[o+2], 0.5*w[o+4], 0.5*w[o+6]
+		for j, tj := range t {
+			h, l := o+2*j+1, o-2*j-1
+			a0 += tj * (w[h] + w[l])
+			a1 += tj * (w[h+2] + w[l+2])
+			a2 += tj * (w[h+4] + w[l+4])
+			a3 += tj * (w[h+6] + w[l+6])
+		}
+		z[m], z[m+1], z[m+2], z[m+3] = a0, a1, a2, a3
+	}
+	for ; m < len(z); m++ {
+		c := hist + 2*m - (2*k + 1)
 		acc := 0.5 * buf[c]
 		for j, tj := range t {
 			acc += tj * (buf[c+2*j+1] + buf[c-2*j-1])

@@ -163,14 +163,8 @@ func (s *Saturation) Latency() int { return s.os.latency() }
 func (s *Saturation) Process(buf audio.Buffer) {
 	n := buf.Frames()
 	for off := 0; off < n; {
-		k := min(flushEvery-s.count, n-off)
+		k := min(len(s.x), n-off)
 		s.process(buf, off, off+k)
-		if s.count += k; s.count == flushEvery {
-			s.count = 0
-			for c := range s.dc {
-				s.dc[c].flush()
-			}
-		}
 		off += k
 	}
 }
@@ -196,10 +190,17 @@ func (s *Saturation) process(buf audio.Buffer, from, to int) {
 		}
 		useDC := s.p.Type == SatTube
 		line, pos := s.dryLine[c], s.dryPos
+		count := s.count
 		for i, v := range ch {
 			y := s.post * x[i]
 			if useDC {
 				y = s.dc[c].tick(y)
+			}
+			// The high-pass state is flushed of subnormals every
+			// flushEvery frames from the start.
+			if count++; count == flushEvery {
+				count = 0
+				s.dc[c].flush()
 			}
 			d := v
 			if lat > 0 {
@@ -219,4 +220,5 @@ func (s *Saturation) process(buf audio.Buffer, from, to int) {
 	if lat > 0 {
 		s.dryPos = (s.dryPos + to - from) % len(s.dryLine[0])
 	}
+	s.count = (s.count + to - from) % flushEvery
 }
