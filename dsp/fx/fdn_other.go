@@ -11,3 +11,7 @@ func fdnRunAVX2(n *fdn, k int, u, o *float64, rows *float32) {
 func fdnScatterAVX(rows *float32, blocks int, dst *[16]uintptr) {
 	panic("fx: no AVX2 kernel on this architecture")
 }
+
+func symFIRAVX2(out, init, hi, lo, t *float64, nt, n int) {
+	panic("fx: no AVX2 kernel on this architecture")
+}

@@ -56,10 +56,15 @@ type hbStage struct {
 	h    *halfband
 	up   []float64 // input history + block, at the lower rate
 	down []float64 // input history + block, at the higher rate
+	// scratch: the filter's outputs, and down's even and odd samples and
+	// its centre terms
+	acc, ev, od, init []float64
 }
 
 func newHBStage(h *halfband, maxLow int) *hbStage {
-	return &hbStage{h: h, up: make([]float64, 2*h.k+1+maxLow), down: make([]float64, 4*h.k+2+2*maxLow)}
+	half := 2*h.k + 1 + maxLow
+	return &hbStage{h: h, up: make([]float64, 2*h.k+1+maxLow), down: make([]float64, 4*h.k+2+2*maxLow),
+		acc: make([]float64, maxLow), ev: make([]float64, half), od: make([]float64, half), init: make([]float64, maxLow)}
 }
 
 func (s *hbStage) reset() {
@@ -68,75 +73,41 @@ func (s *hbStage) reset() {
 }
 
 // upsample writes 2·len(x) samples to y: the even outputs are the
-// interpolating FIR over x, the odd ones x delayed by K. Four outputs are
-// summed side by side (each in the order of the taps, as one at a time
-// would), which keeps the multiply-adds busy instead of waiting on one sum.
+// interpolating FIR over x, 2·Σ t[j]·(x[m−K+j] + x[m−K−1−j]), the odd ones x
+// delayed by K.
 func (s *hbStage) upsample(y, x []float64) {
-	k, t := s.h.k, s.h.taps
-	nt := len(t)
+	k := s.h.k
 	hist := 2*k + 1
 	buf := s.up[:hist+len(x)]
 	copy(buf[hist:], x)
+	acc := s.acc[:len(x)]
+	symFIR(acc, nil, buf[hist-k:], buf, s.h.taps)
 	y = y[:2*len(x)]
-	m := 0
-	for ; m+3 < len(x); m += 4 {
-		base := hist + m - k // buf[base+j] = x[m-K+j], buf[base-1-j] = x[m-K-1-j]
-		hi := buf[base : base+nt+3]
-		lo := buf[base-nt : base+3] // lo[nt-1-j+q] = buf[base+q-1-j]
-		var a0, a1, a2, a3 float64
-		for j, tj := range t {
-			r := nt - 1 - j
-			a0 += tj * (hi[j] + lo[r])
-			a1 += tj * (hi[j+1] + lo[r+1])
-			a2 += tj * (hi[j+2] + lo[r+2])
-			a3 += tj * (hi[j+3] + lo[r+3])
-		}
-		y[2*m], y[2*m+1] = 2*a0, buf[base]
-		y[2*m+2], y[2*m+3] = 2*a1, buf[base+1]
-		y[2*m+4], y[2*m+5] = 2*a2, buf[base+2]
-		y[2*m+6], y[2*m+7] = 2*a3, buf[base+3]
-	}
-	for ; m < len(x); m++ {
-		base := hist + m - k
-		acc := 0.0
-		for j, tj := range t {
-			acc += tj * (buf[base+j] + buf[base-1-j])
-		}
-		y[2*m] = 2 * acc
-		y[2*m+1] = buf[base]
+	odd := buf[hist-k:]
+	for m, v := range acc {
+		y[2*m], y[2*m+1] = 2*v, odd[m]
 	}
 	copy(buf, buf[len(x):])
 }
 
-// downsample writes len(u)/2 samples to z, four at a time as upsample.
+// downsample writes len(u)/2 samples to z: with the history, output m is
+// centred on the odd sample c = 2K+1+2m, z[m] = u[c]/2 + Σ t[j]·(u[c+2j+1] +
+// u[c−2j−1]), a symmetric filter over the even samples.
 func (s *hbStage) downsample(z, u []float64) {
-	k, t := s.h.k, s.h.taps
+	k := s.h.k
 	hist := 4*k + 2
 	buf := s.down[:hist+len(u)]
 	copy(buf[hist:], u)
-	m := 0
-	for ; m+3 < len(z); m += 4 {
-		c := hist + 2*m - (2*k + 1) // centre tap of output m: u[2m - (2K+1)]
-		w := buf[c-2*k-1 : c+2*k+8] // w[o+q] = buf[c-2K-1+o+q]
-		o := 2*k + 1                // the centre in w
-		a0, a1, a2, a3 := 0.5*w[o], 0.5*w[o+2], 0.5*w[o+4], 0.5*w[o+6]
-		for j, tj := range t {
-			h, l := o+2*j+1, o-2*j-1
-			a0 += tj * (w[h] + w[l])
-			a1 += tj * (w[h+2] + w[l+2])
-			a2 += tj * (w[h+4] + w[l+4])
-			a3 += tj * (w[h+6] + w[l+6])
-		}
-		z[m], z[m+1], z[m+2], z[m+3] = a0, a1, a2, a3
+	half := len(buf) / 2
+	ev, od := s.ev[:half], s.od[:half]
+	for i := range ev {
+		ev[i], od[i] = buf[2*i], buf[2*i+1]
 	}
-	for ; m < len(z); m++ {
-		c := hist + 2*m - (2*k + 1)
-		acc := 0.5 * buf[c]
-		for j, tj := range t {
-			acc += tj * (buf[c+2*j+1] + buf[c-2*j-1])
-		}
-		z[m] = acc
+	init := s.init[:len(z)]
+	for m := range init {
+		init[m] = 0.5 * od[k+m]
 	}
+	symFIR(z, init, ev[k+1:], ev, s.h.taps)
 	copy(buf, buf[len(u):])
 }
 
