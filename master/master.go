@@ -161,7 +161,9 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		var satStage []passStage
 		newSat := plan.SaturationDriveDB > 0 && (first || satTmp == nil || satDrive != plan.SaturationDriveDB)
 		if newSat {
-			sat := saturationStage(plan)
+			// Each channel saturates on its own core.
+			sat := newChannelSplit(func() dsp.Processor { return saturationStage(plan) })
+			defer sat.close()
 			if err := sat.Prepare(spec); err != nil {
 				return err
 			}
@@ -283,6 +285,18 @@ func Master(ctx context.Context, src Source, in *analysis.Report, out Output, o 
 		}
 		if !over && reached >= target && reached <= target+landWindowLU {
 			break
+		}
+		// The largest gain reduction grows dB for dB with the gain once
+		// the limiter works: when the next step would take it well past
+		// the allowance, saturate now rather than after a pass that only
+		// confirms it.
+		if step := (target + landAimLU - reached) / slope; !over && step > 0 && stats.MaxDB > 1 &&
+			stats.MaxDB+step > o.MaxLimitDB+0.5 {
+			if autoSaturation(plan, o, target-(reached+slope*(o.MaxLimitDB-stats.MaxDB))) {
+				prevGain, prevReached = 0, 0
+				round = 0
+				continue
+			}
 		}
 		if round == maxIterations {
 			if over {

@@ -344,6 +344,16 @@ func TestSectionsWidth(t *testing.T) {
 	}
 }
 
+// TestChannelSplitConformance runs the per-channel, two-goroutine wrapper
+// (which the saturation runs in) through the conformance suite: its output
+// must not depend on scheduling.
+func TestChannelSplitConformance(t *testing.T) {
+	p := &Plan{SaturationDriveDB: 4, SaturationPeakDB: -2}
+	dsptest.Run(t, func() dsp.Processor {
+		return newChannelSplit(func() dsp.Processor { return saturationStage(p) })
+	}, dsptest.Options{})
+}
+
 // TestReferenceMastering masters a dull, quiet, narrow song against a
 // bright, loud, wide reference: loudness lands within 0.1 LU of the
 // reference's (both measured by libebur128), no true-peak overs, and the
