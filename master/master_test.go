@@ -309,7 +309,9 @@ func TestSectionsWidth(t *testing.T) {
 		e.SetBellsPerOctave(eqBellsPerOctave)
 		return e
 	}
-	hp := func() dsp.Processor { return dsp.NewFilter(dsp.FilterParams{Type: "highpass", FreqHz: 20, SlopeDBOct: 12}) }
+	hp := func() dsp.Processor {
+		return dsp.NewFilter(dsp.FilterParams{Type: "highpass", FreqHz: 20, SlopeDBOct: 12})
+	}
 	merged := func() dsp.Processor {
 		mid := dsp.NewSections(func(fs float64) []dsp.Coefs { m, _ := fx.MonoBassSections(fc, fs); return m })
 		side := dsp.NewSections(func(fs float64) []dsp.Coefs { _, s := fx.MonoBassSections(fc, fs); return s })

@@ -35,9 +35,6 @@ func (w *worker) both(a, b func()) {
 
 func (w *worker) close() { close(w.in) }
 
-// closer is a stage holding a goroutine.
-type closer interface{ close() }
-
 // channelSplit runs an independent copy of a processor on every channel,
 // the even channels on the calling goroutine and the odd ones on a worker.
 // Each channel's result is what the processor alone would give, so the
