@@ -5,13 +5,11 @@ import (
 	"errors"
 	"io"
 	"math"
-	"os"
 	"sync"
 
 	"github.com/mixdown/mixdown/analysis"
 	"github.com/mixdown/mixdown/audio"
 	"github.com/mixdown/mixdown/audio/audiofile"
-	"github.com/mixdown/mixdown/audio/wav"
 	"github.com/mixdown/mixdown/dsp"
 	"github.com/mixdown/mixdown/dsp/dynamics"
 	"github.com/mixdown/mixdown/dsp/truepeak"
@@ -211,49 +209,6 @@ func (st passStage) run(in <-chan block, out chan<- block, pool chan audio.Buffe
 		pad -= n
 		handle(block{full: full, to: n})
 	}
-}
-
-// tempFloat is a temporary 32-bit float WAV file holding a render.
-type tempFloat struct {
-	frames int64 // written so far
-	f      *os.File
-	enc    *wav.Encoder
-	format audio.Format
-}
-
-func newTempFloat(dir string, rate, channels int) (*tempFloat, error) {
-	f, err := os.CreateTemp(dir, "mixdown-master-*.wav")
-	if err != nil {
-		return nil, err
-	}
-	fm := audio.Format{SampleRate: rate, Channels: channels, Type: audio.SampleFloat, Bits: 32}
-	enc, err := wav.NewEncoder(f, fm, wav.Options{})
-	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, err
-	}
-	return &tempFloat{f: f, enc: enc, format: fm}, nil
-}
-
-func (t *tempFloat) write(b audio.Buffer) error {
-	t.frames += int64(b.Frames())
-	return t.enc.WriteFrames(b)
-}
-
-func (t *tempFloat) finish() error { return t.enc.Close() }
-
-// reader opens the temporary file for reading from the start.
-func (t *tempFloat) reader() (audio.Reader, error) {
-	if _, err := t.f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	return wav.NewDecoder(t.f)
-}
-
-func (t *tempFloat) remove() {
-	t.f.Close()
-	os.Remove(t.f.Name())
 }
 
 // meterSink feeds a loudness meter (with true peak when tp is set) on
