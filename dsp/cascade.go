@@ -80,6 +80,17 @@ func staticBank(p Processor) (*sosBank, bool) {
 	return b, true
 }
 
+// StaticSections returns a copy of the second-order sections of a
+// processor that IsStaticCascade accepts, in order, for engines that
+// arrange them otherwise (ok is false for any other processor).
+func StaticSections(p Processor) (cs []Coefs, ok bool) {
+	b, ok := staticBank(p)
+	if !ok {
+		return nil, false
+	}
+	return append([]Coefs(nil), b.coefs...), true
+}
+
 // IsStaticCascade reports whether p can join a CascadeBatch: a prepared
 // Filter, EQ, CurveEQ, DCBlock, HumNotch or Sections whose coefficients
 // are not gliding.
