@@ -13,7 +13,9 @@
 //     decisions (Decide).
 //  2. The chain: resampling to the delivery rate, DC/subsonic high-pass,
 //     hum notches, tonal EQ, multiband compression and width, into a
-//     temporary 32-bit float file.
+//     temporary 32-bit float file. The filters (and, without multiband
+//     compression, the width's crossover, on mid and side) run as one
+//     vectorised batch of second-order sections (dsp.CascadeBatch).
 //  3. The loudness stage: saturation (when asked for, or added when the
 //     target needs it), gain and the lookahead true-peak limiter, into a
 //     second temporary file. Its first pass runs in the same pipeline as
@@ -21,8 +23,10 @@
 //     slowly than gain once the limiter works, so the pass is repeated from
 //     the first temporary file (secant steps) until the result lies between
 //     the target and 0.3 LU above it. When the limiter would have to exceed
-//     Options.MaxLimitDB, saturation is added or raised (automatic
-//     dynamics), or the master stops short and Result.Shortfall says so.
+//     Options.MaxLimitDB (or the next step would take it there),
+//     saturation is added or raised (automatic dynamics; each channel on
+//     its own core), or the master stops short and Result.Shortfall says
+//     so.
 //  4. The final pass trims the excess (a gain cut, which cannot raise the
 //     true peak), dithers, writes the file atomically and analyzes it,
 //     measuring the true peak at 8x.
