@@ -179,10 +179,18 @@ func radix4(y, x []complex128, st *stage) {
 		return
 	}
 	if s == 4 {
+		if useAVX2 {
+			radix4AVX2(&y[0], &x[0], &tw[0], 0, l4, s)
+			return
+		}
 		radix4s4(y, x, tw, l4)
 		return
 	}
-	for q := range l4 {
+	q1 := l4
+	if useAVX2 {
+		q1 = 1 // the butterflies after the first (which has no twiddles) in assembly
+	}
+	for q := range q1 {
 		w1, w2, w3 := tw[3*q], tw[3*q+1], tw[3*q+2]
 		x0 := x[s*q : s*q+s : s*q+s]
 		x1 := x[s*(q+l4) : s*(q+l4)+s : s*(q+l4)+s]
@@ -215,6 +223,9 @@ func radix4(y, x []complex128, st *stage) {
 			y2[r] = w2 * (apc - bpd)
 			y3[r] = w3 * (amc + jbmd)
 		}
+	}
+	if q1 < l4 {
+		radix4AVX2(&y[0], &x[0], &tw[0], q1, l4, s)
 	}
 }
 
