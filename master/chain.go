@@ -2,6 +2,7 @@ package master
 
 import (
 	"math"
+	"slices"
 
 	"github.com/mixdown/mixdown/dsp"
 	"github.com/mixdown/mixdown/dsp/dynamics"
@@ -45,24 +46,15 @@ func eqPoints(eq []EQPoint) (pts []dsp.CurvePoint, ok bool) {
 // buildChain turns a plan into processors for channels channels.
 func buildChain(p *Plan, o Options, channels int) (*chain, error) {
 	c := &chain{}
-	// The filters run as one batch of sections; for mid/side EQ the
-	// high-pass and notches join both the mid and the side chain.
-	var common []func() dsp.Processor
-	common = append(common, func() dsp.Processor {
-		return dsp.NewFilter(dsp.FilterParams{Type: "highpass", FreqHz: p.SubsonicHz, SlopeDBOct: 12})
-	})
+	// The filters run as one batch of sections (the processors only
+	// supply coefficients, so one instance may serve both mid and side).
+	common := []dsp.Processor{dsp.NewFilter(dsp.FilterParams{Type: "highpass", FreqHz: p.SubsonicHz, SlopeDBOct: 12})}
 	c.names = append(c.names, "subsonic high-pass")
 	if p.HumHz > 0 {
-		common = append(common, func() dsp.Processor { return dsp.NewHumNotch(p.HumHz, p.HumHarmonics, humQ) })
+		common = append(common, dsp.NewHumNotch(p.HumHz, p.HumHarmonics, humQ))
 		c.names = append(c.names, "hum notches")
 	}
-	lane := func(extra ...dsp.Processor) []dsp.Processor {
-		var l []dsp.Processor
-		for _, mk := range common {
-			l = append(l, mk())
-		}
-		return append(l, extra...)
-	}
+	lane := func(extra ...dsp.Processor) []dsp.Processor { return slices.Concat(common, extra) }
 	boost, cut := o.MaxBoostDB, o.MaxCutDB
 	if o.Reference != nil {
 		boost, cut = o.ReferenceMaxDB, o.ReferenceMaxDB
@@ -91,10 +83,9 @@ func buildChain(p *Plan, o Options, channels int) (*chain, error) {
 			midEQ, sideEQ = []dsp.Processor{mid}, []dsp.Processor{side}
 			c.names = append(c.names, "mid/side tonal EQ")
 		case ok:
-			// The same EQ on both: one instance each.
-			mid, side := newEQ(pts), newEQ(pts)
-			c.eq = func() []*dsp.CurveEQ { return []*dsp.CurveEQ{mid} }
-			midEQ, sideEQ = []dsp.Processor{mid}, []dsp.Processor{side}
+			e := newEQ(pts)
+			c.eq = func() []*dsp.CurveEQ { return []*dsp.CurveEQ{e} }
+			midEQ, sideEQ = []dsp.Processor{e}, []dsp.Processor{e}
 			c.names = append(c.names, "tonal EQ")
 		}
 		if mergeWidth {

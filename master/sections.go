@@ -17,7 +17,8 @@ import (
 // same on left and right as on mid and side, being linear. The side is
 // then scaled by sideGain (the width) before left and right are made
 // again. Every filter must be a static cascade (dsp.IsStaticCascade once
-// prepared) with no latency of its own.
+// prepared) with no latency of its own; they only supply coefficients
+// (the batch runs copies), so one instance may appear in several chains.
 //
 // With only one or two signals a vector would run half empty, so each
 // signal's sections are cut in two halves that run side by side: the
@@ -205,11 +206,8 @@ func ringWrite(ring []float32, at int, x []float32) {
 }
 
 func (s *sections) Reset() {
-	for _, c := range s.chains {
-		for _, p := range c {
-			p.Reset()
-		}
-	}
+	// The chains' processors only supplied coefficients; the state lives
+	// in the batch and the ring.
 	for l := range s.ring {
 		clear(s.ring[l])
 	}

@@ -93,3 +93,21 @@ func benchNetwork(b *testing.B, asm bool) {
 
 func BenchmarkReverbNetworkAsm(b *testing.B) { benchNetwork(b, true) }
 func BenchmarkReverbNetworkGo(b *testing.B)  { benchNetwork(b, false) }
+
+// BenchmarkSaturation runs the default (4x oversampled tanh) saturation
+// with the half-band filters on the AVX2 kernel where there is one, and
+// on the portable loop.
+func BenchmarkSaturation(b *testing.B) {
+	for _, avx := range []bool{useAVX2, false} {
+		name := "go"
+		if avx {
+			name = "avx2"
+		}
+		b.Run(name, func(b *testing.B) {
+			saved := useAVX2
+			useAVX2 = avx
+			defer func() { useAVX2 = saved }()
+			benchmark(b, NewSaturation(DefaultSaturationParams()))
+		})
+	}
+}
