@@ -33,12 +33,6 @@ go test -race -short -timeout 20m ./loudness/... ./analysis/... ./audio/resample
 go test -race -short -timeout 20m -run 'Golden|MidSide|AlbumFiles' ./master/
 
 echo "== fuzz (${FUZZTIME:=10s} per target)"
-grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r file; do
-  pkg="./$(dirname "${file#./}")"
-  for target in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$file" | cut -d' ' -f2); do
-    echo "-- $pkg $target"
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 50x -parallel 2 "$pkg"
-  done
-done
+FUZZTIME=$FUZZTIME bash scripts/fuzz.sh
 
 echo "== all tests passed"
