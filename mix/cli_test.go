@@ -153,3 +153,74 @@ func TestDemoSession(t *testing.T) {
 		t.Errorf("warnings: %v", rep.Warnings)
 	}
 }
+
+// TestDemoShort renders demos shorter than the chords' usual 4 s fade-in,
+// which must shrink to fit the region.
+func TestDemoShort(t *testing.T) {
+	for _, seconds := range []float64{0.5, 2} {
+		dir := t.TempDir()
+		p, err := mix.WriteDemo(dir, seconds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, "mix.wav")
+		code, stdout, stderr := run(t, "mix", p, "-o", out, "--report", filepath.Join(dir, "report.json"))
+		if code != 0 {
+			t.Fatalf("%g s demo: exit %d\n%s\n%s", seconds, code, stdout, stderr)
+		}
+		var rep mix.Report
+		data, _ := os.ReadFile(filepath.Join(dir, "report.json"))
+		if err := json.Unmarshal(data, &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Seconds < seconds {
+			t.Errorf("%g s demo rendered %.2f s", seconds, rep.Seconds)
+		}
+	}
+}
+
+// TestRenderFileCommitFails makes a file's final rename fail (its path is a
+// directory) after the others are written: the render must fail as a write
+// error naming it and leave neither the master nor any stem behind.
+func TestRenderFileCommitFails(t *testing.T) {
+	dir := t.TempDir()
+	p, err := mix.WriteDemo(dir, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := mix.FileOptions{StemDir: filepath.Join(dir, "stems-ok"), StemTracks: true}
+	if _, err := mix.RenderFile(context.Background(), p, filepath.Join(dir, "ok.wav"), opt); err != nil {
+		t.Fatal(err)
+	}
+	names, err := os.ReadDir(opt.StemDir)
+	if err != nil || len(names) < 2 {
+		t.Fatalf("stems: %v %v", names, err)
+	}
+	for _, blocked := range []string{"mix.wav", names[0].Name(), names[len(names)-1].Name()} {
+		sub := filepath.Join(dir, "try-"+blocked)
+		opt.StemDir = filepath.Join(sub, "stems")
+		out := filepath.Join(sub, "mix.wav")
+		target := out
+		if blocked != "mix.wav" {
+			target = filepath.Join(opt.StemDir, blocked)
+		}
+		if err := os.MkdirAll(filepath.Join(target, "occupied"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		_, err := mix.RenderFile(context.Background(), p, out, opt)
+		if !mix.IsWriteError(err) || !strings.Contains(err.Error(), blocked) {
+			t.Errorf("%s blocked: %v, want a write error naming it", blocked, err)
+		}
+		if blocked != "mix.wav" {
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("%s blocked: the master was left behind", blocked)
+			}
+		}
+		left, _ := os.ReadDir(opt.StemDir)
+		for _, e := range left {
+			if e.Name() != blocked {
+				t.Errorf("%s blocked: a failed render left %s", blocked, e.Name())
+			}
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mixdown/mixdown/audio"
 	"github.com/mixdown/mixdown/audio/audiofile"
+	"github.com/mixdown/mixdown/internal/atomicfile"
 	"github.com/mixdown/mixdown/internal/synth"
 )
 
@@ -69,11 +70,12 @@ func WriteDemo(dir string, seconds float64) (sessionPath string, err error) {
 	fadeOut := max(3, seconds-4)
 	mid := chorusAt + (seconds-chorusAt)/2
 	text := fmt.Sprintf(demoSessionText,
+		min(4, seconds/2),      // chords fade-in, within the region
 		chorusAt, mid, seconds, // lead pan
 		max(0, seconds-8), max(0, seconds-4), // echo send
 		fadeOut, max(fadeOut, seconds)) // master fade-out
 	path := filepath.Join(dir, "session.yaml")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	if err := atomicfile.Write(path, []byte(text)); err != nil {
 		return "", err
 	}
 	return path, nil
@@ -144,9 +146,9 @@ func writeDemoStems(dir string, rate int, skip, seconds float64, seed uint64, st
 	return nil
 }
 
-// demoSessionText is the demo's session; the %g are the times of the
-// automation's breakpoints: the lead's pan move, the echo send's rise and
-// the master fade-out.
+// demoSessionText is the demo's session; the %g are the chords' fade-in
+// and the times of the automation's breakpoints: the lead's pan move, the
+// echo send's rise and the master fade-out.
 const demoSessionText = `# mixdown demo session: a generated song (120 BPM, A minor) in six stems.
 # Render it with: mixdown mix session.yaml -o mix.wav --report report.json
 version: 1
@@ -202,7 +204,7 @@ tracks:
     file: stems/chords.wav
     gain_db: -2
     width: 1.3
-    fade_in_s: 4
+    fade_in_s: %g
     output: music
     inserts:
       - type: eq

@@ -105,6 +105,7 @@ func RenderFile(ctx context.Context, sessionPath, outPath string, opt FileOption
 
 	stemInfo := eng.Stems()
 	var stemFiles []*audiofile.Writer
+	var stemPaths []string
 	var stems []audio.Writer
 	if opt.StemDir != "" {
 		if err := os.MkdirAll(opt.StemDir, 0o755); err != nil {
@@ -116,12 +117,14 @@ func RenderFile(ctx context.Context, sessionPath, outPath string, opt FileOption
 			sf.Type, sf.Bits = opt.Type, opt.Bits
 			sopt := wopt
 			sopt.Seed = opt.Seed + uint64(i) + 1
-			sw, err := audiofile.Create(filepath.Join(opt.StemDir, st.FileName+ext), sf, sopt)
+			path := filepath.Join(opt.StemDir, st.FileName+ext)
+			sw, err := audiofile.Create(path, sf, sopt)
 			if err != nil {
 				return nil, &WriteError{Target: st.Name, Err: err}
 			}
 			defer sw.Abort()
 			stemFiles = append(stemFiles, sw)
+			stemPaths = append(stemPaths, path)
 			stems = append(stems, sw)
 		}
 	}
@@ -135,13 +138,25 @@ func RenderFile(ctx context.Context, sessionPath, outPath string, opt FileOption
 	if err != nil {
 		return nil, err
 	}
-	if err := w.Close(); err != nil {
-		return nil, &WriteError{Target: "master", Err: err}
+	// The stems are committed first and the master last, so that a failed
+	// close removes every file already in place and the deferred Aborts
+	// the rest.
+	var committed []string
+	removeCommitted := func() {
+		for _, p := range committed {
+			os.Remove(p)
+		}
 	}
 	for i, sw := range stemFiles {
 		if err := sw.Close(); err != nil {
+			removeCommitted()
 			return nil, &WriteError{Target: stemInfo[i].Name, Err: err}
 		}
+		committed = append(committed, stemPaths[i])
+	}
+	if err := w.Close(); err != nil {
+		removeCommitted()
+		return nil, &WriteError{Target: "master", Err: err}
 	}
 	if n := w.Clipped(); n > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %d samples exceeded full scale and were clipped", outPath, n))
