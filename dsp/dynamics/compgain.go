@@ -318,10 +318,11 @@ type compGroup struct {
 	pw, gains []float32
 	grs       []float64
 	// for the current call:
-	bufs           []audio.Buffer
-	used           [4]bool
-	plain, noDelay bool // every used lane: peak detector on 1-2 channels; no lookahead
-	x              [8][]float32
+	bufs    []audio.Buffer
+	used    [4]bool
+	plain   bool // every used lane: a peak detector keyed by 1-2 channels
+	noDelay bool // every used lane: no lookahead and 1-2 channels (apply4 covers them)
+	x       [8][]float32
 }
 
 // NewCompressorBatch returns a batch running cs. Every compressor must be
@@ -365,7 +366,9 @@ func (b *CompressorBatch) Process(bufs []audio.Buffer) {
 			}
 			g.used[l] = true
 			g.plain = g.plain && c.plainPeak(len(g.bufs[l]))
-			g.noDelay = g.noDelay && c.delay == nil
+			// apply4 covers one or two channels a lane; wider buffers
+			// take applyLane.
+			g.noDelay = g.noDelay && c.delay == nil && len(g.bufs[l]) <= 2
 		}
 		for l := len(g.cs); l < 4; l++ {
 			g.used[l] = false

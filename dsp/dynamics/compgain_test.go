@@ -180,8 +180,10 @@ func TestCompressorBatch(t *testing.T) {
 		func(p *CompressorParams) { p.StereoLink = false },
 		func(p *CompressorParams) { p.ThresholdDB, p.Ratio = -30, math.Inf(1) },
 		func(p *CompressorParams) { p.Mix, p.AutoMakeup = 0.5, true },
+		func(p *CompressorParams) {},
+		func(p *CompressorParams) { p.Detector = DetectorRMS },
 	}
-	chans := []int{1, 2, 2, 2, 1, 2}
+	chans := []int{1, 2, 2, 2, 1, 2, 6, 6} // 5.1 without lookahead: every channel gets the gains
 	mk := func(block int) ([]*Compressor, []audio.Buffer) {
 		var cs []*Compressor
 		var bufs []audio.Buffer
