@@ -58,5 +58,5 @@ func ExampleLimiter() {
 	}
 	fmt.Printf("latency %d frames, output sample peak %.2f dBFS (true peak %.2f dBTP), gain reduction %.2f dB\n",
 		l.Latency(), 20*math.Log10(peak), 20*math.Log10(peak*math.Sqrt2), l.Stats().MaxDB)
-	// Output: latency 144 frames, output sample peak -4.03 dBFS (true peak -1.02 dBTP), gain reduction 10.15 dB
+	// Output: latency 144 frames, output sample peak -4.03 dBFS (true peak -1.02 dBTP), gain reduction 10.16 dB
 }
