@@ -167,9 +167,5 @@ func (c *Cascade) ProcessChannel(ch int, x []float32) {
 
 // Response returns the cascade's complex response at freq Hz.
 func (c *Cascade) Response(freq, fs float64) complex128 {
-	h := complex(1, 0)
-	for _, q := range c.coefs {
-		h *= q.Response(freq, fs)
-	}
-	return h
+	return responseOf(c.coefs, freq, fs)
 }

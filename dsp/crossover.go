@@ -26,8 +26,6 @@ type Crossover struct {
 	// low[i] is the low-pass of split i followed by the all-passes of the
 	// splits above it; high[i] is the high-pass of split i.
 	low, high []*sosBank
-	lowCoefs  [][]Coefs
-	highCoefs [][]Coefs
 }
 
 // NewCrossover returns a Linkwitz-Riley 24 dB/oct crossover splitting into
@@ -62,8 +60,6 @@ func NewCrossover(freqsHz []float64, channels int, sampleRate float64) (*Crossov
 			lc = append(lc, AllPass(g, math.Sqrt2/2, sampleRate))
 		}
 		hc := []Coefs{hp, hp}
-		x.lowCoefs = append(x.lowCoefs, lc)
-		x.highCoefs = append(x.highCoefs, hc)
 		x.low = append(x.low, newSOSBank(channels, lc))
 		x.high = append(x.high, newSOSBank(channels, hc))
 	}
@@ -116,10 +112,10 @@ func (x *Crossover) Response(band int, freq float64) complex128 {
 	}
 	h := complex(1, 0)
 	for i := 0; i < band; i++ {
-		h *= responseOf(x.highCoefs[i], freq, x.fs)
+		h *= responseOf(x.high[i].coefs, freq, x.fs)
 	}
 	if band < len(x.freqs) {
-		h *= responseOf(x.lowCoefs[band], freq, x.fs)
+		h *= responseOf(x.low[band].coefs, freq, x.fs)
 	}
 	return h
 }

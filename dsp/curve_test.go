@@ -229,3 +229,14 @@ func ExampleCurveEQ() {
 func BenchmarkCurveEQ(b *testing.B) {
 	benchRealTime(b, dsp.NewCurveEQ([]dsp.CurvePoint{{50, 2}, {300, -1.5}, {3000, 0}, {12000, 3}}, 4, 4))
 }
+
+// Fitting a curve EQ's 32 gains to a new amount of its curve.
+func BenchmarkCurveEQFit(b *testing.B) {
+	eq := dsp.NewCurveEQ([]dsp.CurvePoint{{50, 2}, {300, -1.5}, {3000, 0}, {12000, 3}}, 4, 4)
+	if err := eq.Prepare(dsp.Spec{SampleRate: 44100, Channels: 2, MaxFrames: 512}); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; b.Loop(); i++ {
+		eq.SetAmount(0.5 + 0.5*float64(i%2))
+	}
+}

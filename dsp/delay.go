@@ -40,11 +40,7 @@ func (d *DelayLine) alloc(channels int) {
 		size *= 2
 	}
 	d.mask = size - 1
-	d.buf = make([][]float32, channels)
-	backing := make([]float32, channels*size)
-	for c := range d.buf {
-		d.buf[c] = backing[c*size : (c+1)*size : (c+1)*size]
-	}
+	d.buf = audio.NewBuffer(channels, size)
 	d.pos = 0
 }
 

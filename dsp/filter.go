@@ -273,13 +273,12 @@ const tickFrames = 64
 
 // sosBank runs a cascade of second-order sections over every channel of a
 // buffer, in transposed direct form II with float64 state. It is the engine
-// behind Filter, EQ, CurveEQ, Crossover, DCBlock and HumNotch.
+// behind Filter, EQ, CurveEQ, Crossover, DCBlock, HumNotch and Sections.
 //
 // Speed comes from instruction-level parallelism, the recurrence of one
 // section being latency-bound: up to four sections run in one pass over the
 // samples, two samples per loop iteration, so that their recurrences
-// overlap in the CPU (a four-band EQ runs about 2.5 times faster than one
-// section at a time); cascades of one or two sections run two channels at
+// overlap in the CPU; cascades of one or two sections run two channels at
 // once for the same reason; longer cascades pass through a float64 scratch
 // block between groups of two to four sections. The arithmetic of each
 // sample is the same whichever path runs it, so the output does not depend
@@ -389,7 +388,7 @@ func (b *sosBank) process(buf audio.Buffer) {
 		case len(b.coefs) <= 2:
 			// One or two sections are bound by the latency of their
 			// recurrences: run channels in pairs so that two independent
-			// recurrences overlap (twice as fast).
+			// recurrences overlap.
 			ch := 0
 			for ; ch+1 < len(buf); ch += 2 {
 				sosPair(b.coefs, b.state[ch], b.state[ch+1], buf[ch][off:off+run], buf[ch+1][off:off+run])
@@ -468,7 +467,7 @@ func sos1[I, O sample](cs []Coefs, st []float64, in []I, out []O) {
 	out = out[:len(in)]
 	i := 0
 	// Two samples per iteration: the compiler then keeps the state in
-	// registers without shuffling it at the end of every sample (15 % faster).
+	// registers without shuffling it at the end of every sample.
 	for ; i+1 < len(in); i += 2 {
 		x, w := float64(in[i]), float64(in[i+1])
 		y := c.B0*x + p1

@@ -19,7 +19,8 @@ import (
 // stages, whose transition can be wider, pass up to 0.55·fs and reject
 // everything from their input rate minus 0.55·fs by 125 dB. A band-limited
 // signal (below 0.45·fs) comes back from Up then Down as itself delayed by
-// Latency frames, with an error below -100 dB (about -110 dB measured).
+// Latency frames, with an error below -100 dB (about -123 dB measured by
+// TestOversamplerRoundTrip at 2x, 4x and 8x).
 //
 // An Oversampler is not safe for concurrent use.
 type Oversampler struct {
@@ -68,9 +69,9 @@ func NewOversampler(factor, channels, maxFrames int) *Oversampler {
 			pass, atten = 0.55, 125
 		}
 		h := designHalfBand(pass/float64(2*rate), atten)
-		h.upHist = makeRows(channels, 2*h.m+1+n)
-		h.downEven = makeRows(channels, 2*h.m+1+n)
-		h.downOdd = makeRows(channels, 2*h.m+1+n)
+		h.upHist = audio.NewBuffer(channels, 2*h.m+1+n)
+		h.downEven = audio.NewBuffer(channels, 2*h.m+1+n)
+		h.downOdd = audio.NewBuffer(channels, 2*h.m+1+n)
 		h.downOut = audio.NewBuffer(channels, n)
 		o.stages = append(o.stages, h)
 		o.up = append(o.up, audio.NewBuffer(channels, 2*n))
@@ -78,15 +79,6 @@ func NewOversampler(factor, channels, maxFrames int) *Oversampler {
 	}
 	o.plan()
 	return o
-}
-
-func makeRows(channels, n int) [][]float32 {
-	rows := make([][]float32, channels)
-	backing := make([]float32, channels*n)
-	for c := range rows {
-		rows[c] = backing[c*n : (c+1)*n : (c+1)*n]
-	}
-	return rows
 }
 
 // plan chooses the phases of every stage so that the round trip delays by
