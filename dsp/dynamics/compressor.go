@@ -175,7 +175,6 @@ func (c curve) gr(x float64) float64 {
 // lookahead, is multiplied by the gain. It implements dsp.Keyed.
 type Compressor struct {
 	p                CompressorParams
-	spec             dsp.Spec
 	cv               curve
 	kneeStartPow     float64 // detector power below which the gain reduction is 0
 	rms              bool
@@ -215,7 +214,6 @@ func (c *Compressor) Prepare(spec dsp.Spec) error {
 	if p.SidechainHPHz >= 0.45*fs {
 		return rangeErr("compressor", "sidechain_hp_hz", p.SidechainHPHz, fmt.Sprintf("below %g Hz at %g Hz", 0.45*fs, fs))
 	}
-	c.spec = spec
 	c.cv = curve{thr: p.ThresholdDB, knee: p.KneeDB, slope: 1 - 1/p.Ratio}
 	c.kneeStartPow = math.Pow(10, (p.ThresholdDB-p.KneeDB/2)/10)
 	c.rms = p.Detector == DetectorRMS

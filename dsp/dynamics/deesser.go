@@ -108,8 +108,6 @@ const (
 // It implements dsp.Keyed; Latency is 0.
 type DeEsser struct {
 	p          DeEsserParams
-	spec       dsp.Spec
-	bp         dsp.Coefs
 	key        keyFilter
 	prog       keyFilter // the band-pass on the programme (split mode)
 	cv         curve
@@ -142,10 +140,9 @@ func (d *DeEsser) Prepare(spec dsp.Spec) error {
 	if p.FreqHz >= 0.45*fs {
 		return rangeErr("de-esser", "freq_hz", p.FreqHz, fmt.Sprintf("below %g Hz at %g Hz", 0.45*fs, fs))
 	}
-	d.spec = spec
-	d.bp = dsp.BandPass(p.FreqHz, p.Q, fs)
-	d.key.prepare(d.bp, d.bp)
-	d.prog.prepare(d.bp)
+	bp := dsp.BandPass(p.FreqHz, p.Q, fs)
+	d.key.prepare(bp, bp)
+	d.prog.prepare(bp)
 	d.cv = curve{thr: p.ThresholdDB, knee: deEsserKneeDB, slope: 1}
 	d.maxGR = -p.RangeDB
 	d.kneeStart = dbToGain(p.ThresholdDB - deEsserKneeDB/2)

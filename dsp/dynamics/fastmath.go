@@ -3,8 +3,8 @@ package dynamics
 import "math"
 
 // Table-driven exponential and logarithm for the limiter's per-frame gain
-// arithmetic, several times faster than math.Exp and math.Log and accurate
-// to about 1e-12 (TestFastMath).
+// arithmetic, about 2.2 times faster than math.Exp and math.Log
+// (BenchmarkFastMath) and accurate to about 1e-12 (TestFastMath).
 
 // exp2Frac[j] = 2^(-j/64).
 var exp2Frac = func() (t [64]float64) {

@@ -120,7 +120,6 @@ const gateDetectorReleaseMS = 5
 // channel. It implements dsp.Keyed; Latency is 0.
 type Gate struct {
 	p                       GateParams
-	spec                    dsp.Spec
 	key                     keyFilter
 	env, g                  float64
 	open                    bool
@@ -162,7 +161,6 @@ func (g *Gate) Prepare(spec dsp.Spec) error {
 		}
 		coefs = append(coefs, dsp.LowPass(p.SidechainLPHz, math.Sqrt2/2, fs))
 	}
-	g.spec = spec
 	g.key.prepare(coefs...)
 	g.envRel = OnePoleCoef(gateDetectorReleaseMS, fs)
 	g.attA = OnePoleCoef(p.AttackMS, fs)

@@ -113,7 +113,6 @@ func (p MultibandParams) Validate() error {
 // magnitude response is flat. Latency is the longest band lookahead.
 type Multiband struct {
 	p        MultibandParams
-	spec     dsp.Spec
 	xo       *dsp.Crossover
 	comps    []*Compressor
 	bands    []audio.Buffer // one per band, MaxFrames long
@@ -154,7 +153,7 @@ func (m *Multiband) Prepare(spec dsp.Spec) error {
 	if err != nil {
 		return fmt.Errorf("dynamics: multiband: %w", err)
 	}
-	m.spec, m.xo = spec, xo
+	m.xo = xo
 	nb := len(p.Bands)
 	m.comps = make([]*Compressor, nb)
 	m.bands = make([]audio.Buffer, nb)
