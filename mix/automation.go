@@ -71,7 +71,6 @@ func (e *envelope) constantOver(t0, t1 float64) bool {
 // control is a set of k gains (a fader: 1; a placement matrix: dst×src)
 // computed from envelopes and smoothed per sample.
 type control struct {
-	k     int
 	envs  []*envelope
 	eval  func(t float64, dst []float64) // targets at time t seconds
 	coef  float64
@@ -85,7 +84,7 @@ type control struct {
 }
 
 func newControl(k int, rate float64, maxFrames int, eval func(t float64, dst []float64), envs ...*envelope) *control {
-	c := &control{k: k, envs: envs, eval: eval, rate: rate,
+	c := &control{envs: envs, eval: eval, rate: rate,
 		coef: 1 - math.Exp(-1/(smoothTau*rate)),
 		s1:   make([]float64, k), s2: make([]float64, k), tgt: make([]float64, k),
 		out: make([][]float64, k)}

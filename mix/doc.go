@@ -20,8 +20,9 @@
 // # Graph
 //
 // Compile turns a session into a graph of nodes: one per track, one per
-// bus and the master. A track reads its file (decoded and resampled to the
-// session rate ahead of time on its own goroutine), places the region on
+// bus and the master. A track reads its file (a compressed or resampled
+// source is decoded ahead of time on its own goroutine; PCM at the session
+// rate is read in place), places the region on
 // the timeline (offset, trim, fades, polarity), runs its insert chain, and
 // then feeds each of its edges: the main output into the bus it is routed
 // to, and each send into its return bus. An edge multiplies by the fader

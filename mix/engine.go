@@ -114,7 +114,6 @@ type stage struct {
 	keyBufHdr audio.Buffer
 	keyHdr    audio.Buffer
 	pre       *dsp.DelayLine // delays the main path when the key arrives later
-	typ       string
 }
 
 // edge carries a node's signal into a bus: its main output or a send.
@@ -447,7 +446,7 @@ func (e *Engine) buildStages(errs *compileErrs) {
 				errs.add(in.Pos.Line(), nil, "%s: %v (on a %d-channel signal at %d Hz)", where, err, n.ch, e.rate)
 				continue
 			}
-			sg := &stage{p: p, typ: in.Type}
+			sg := &stage{p: p}
 			if in.Sidechain != "" {
 				k, ok := p.(dsp.Keyed)
 				if !ok {

@@ -124,9 +124,9 @@ func (p *placement) dependsOnPan() bool { return p.mode != placeFixed }
 const surroundTableStep = 0.25
 
 // useTable makes matrix read 5.1 gains from a precomputed table (linear
-// interpolation between surroundTableStep degrees, within 1e-5 of the
-// exact gains) instead of calling fx.SurroundPan, which allocates: for
-// automated angles, evaluated every sample.
+// interpolation between surroundTableStep degrees, within 3e-5 of the
+// exact gains: TestSurroundTable) instead of calling fx.SurroundPan, which
+// allocates: for automated angles, evaluated every sample.
 func (p *placement) useTable() {
 	if p.mode != placeMonoToSurround && p.mode != placeStereoToSurround || p.table != nil {
 		return

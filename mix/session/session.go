@@ -20,6 +20,7 @@ package session
 import (
 	"path/filepath"
 
+	"github.com/mixdown/mixdown/dsp/fx"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -38,12 +39,12 @@ const (
 const (
 	// PanConstantPower keeps the summed power constant (-3 dB at centre):
 	// the default, right for stereo listening.
-	PanConstantPower = "constant-power"
+	PanConstantPower = fx.PanConstantPower
 	// PanMinus45 is the compromise -4.5 dB law.
-	PanMinus45 = "-4.5dB"
+	PanMinus45 = fx.Pan4_5dB
 	// PanLinear is the -6 dB (linear, constant-amplitude) law, right when
 	// the mix will be folded to mono.
-	PanLinear = "-6dB"
+	PanLinear = fx.Pan6dB
 )
 
 // Master is the reserved name of the master bus in output, send and
