@@ -1,9 +1,11 @@
 package session
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,12 +13,20 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// MaxFileSize is the largest session file Parse accepts (bytes).
-const MaxFileSize = 16 << 20
+// MaxFileSize is the largest session file Parse accepts (bytes): room for
+// a few hundred tracks with tens of thousands of automation breakpoints,
+// while parsing the worst file of that size (a list of a third of a million
+// empty items) allocates about 200 MB in all (TestParseHugeList).
+const MaxFileSize = 1 << 20
+
+// problemSearchLimit is the largest file (bytes) in which problemLine
+// searches for the line of a syntax error.
+const problemSearchLimit = 64 << 10
 
 // Load reads, parses and validates the session file at path, resolves its
 // relative paths against the file's directory and checks that every source
@@ -132,19 +142,25 @@ func yamlErrorLine(err error) (int, string) {
 // reports the line where the enclosing construct began (a list opened on
 // line 1 whose third line is wrong is reported on line 1); the first prefix
 // of the document that fails with the same message ends on the problem.
+//
+// Each try parses a prefix, so the search is quadratic: files over
+// problemSearchLimit bytes keep the reported line.
 func problemLine(data []byte, msg string, reported int) int {
-	lines := strings.SplitAfter(string(data), "\n")
-	if len(lines) > 2000 {
+	if len(data) > problemSearchLimit {
 		return reported
 	}
-	prefix := ""
-	for k, ln := range lines {
-		prefix += ln
+	end := 0
+	for k := 0; end < len(data); k++ {
+		if i := bytes.IndexByte(data[end:], '\n'); i >= 0 {
+			end += i + 1
+		} else {
+			end = len(data)
+		}
 		if k+1 < reported {
 			continue
 		}
 		var n yaml.Node
-		if err := yaml.Unmarshal([]byte(prefix), &n); err != nil {
+		if err := yaml.Unmarshal(data[:end], &n); err != nil {
 			if _, m := yamlErrorLine(err); m == msg {
 				return k + 1
 			}
@@ -177,7 +193,20 @@ type field struct {
 // embedded structs) and the fields they set. Fields tagged "-" and
 // unexported fields are not keys; an untagged field's key is its lowercased
 // name, as go.yaml.in/yaml/v3 does.
+// The map is computed once per type and shared: callers must not change
+// it (maps.Clone it first).
 func yamlFields(t reflect.Type) map[string]field {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]field)
+	}
+	m, _ := fieldCache.LoadOrStore(t, walkFields(t))
+	return m.(map[string]field)
+}
+
+// fieldCache maps a reflect.Type to its yamlFields.
+var fieldCache sync.Map
+
+func walkFields(t reflect.Type) map[string]field {
 	out := map[string]field{}
 	var walk func(t reflect.Type, prefix []int)
 	walk = func(t reflect.Type, prefix []int) {
@@ -300,6 +329,13 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, ctx string) {
 		}
 		if n.Kind != yaml.SequenceNode {
 			d.errs.addf(n.Line, "%s: expected a list, got %s", ctx, describe(n))
+			return
+		}
+		// Every item will be charged when visited; charging them before
+		// the slice is made keeps a long list from sizing it.
+		if len(n.Content) > d.budget {
+			d.budget = -1
+			d.errs.addf(n.Line, "document too large or too deeply aliased")
 			return
 		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
@@ -553,7 +589,7 @@ func (d *decoder) insert(n *yaml.Node, in *Insert, ctx string) {
 	}
 	params := reflect.New(k.params).Elem()
 	params.Set(reflect.ValueOf(k.defaults))
-	fields := yamlFields(k.params)
+	fields := maps.Clone(yamlFields(k.params))
 	for _, h := range k.Hidden {
 		delete(fields, h)
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -317,4 +318,32 @@ func FuzzParseSession(f *testing.F) {
 			t.Fatalf("round trip differs:\n%s", out)
 		}
 	})
+}
+
+// A session file of MaxFileSize that is one long list of empty items (the
+// most YAML nodes per byte) is refused with an error naming the file,
+// without allocating more than the YAML node tree needs: the list's
+// length is charged to the decoder's budget before its slice is made, and
+// the field tables are computed once per type. A file over MaxFileSize is
+// refused before it is parsed.
+func TestParseHugeList(t *testing.T) {
+	items := (MaxFileSize - 32) / 3
+	data := []byte("version: 1\ntracks: [" + strings.Repeat("{},", items) + "]\n")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := Parse("huge.yaml", data)
+	runtime.ReadMemStats(&after)
+	alloc := float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
+	t.Logf("%d items: %.0f MiB allocated, %.80v", items, alloc, err)
+	if err == nil || !strings.Contains(err.Error(), "huge.yaml") {
+		t.Errorf("a list of %d empty tracks: %v, want an error naming the file", items, err)
+	}
+	if alloc > 400 {
+		t.Errorf("parsing %d bytes allocated %.0f MiB (limit 400)", len(data), alloc)
+	}
+	_, err = Parse("big.yaml", append(data, make([]byte, MaxFileSize)...))
+	if err == nil || !strings.Contains(err.Error(), "big.yaml") || !strings.Contains(err.Error(), "bytes") {
+		t.Errorf("a file over MaxFileSize: %v", err)
+	}
 }
